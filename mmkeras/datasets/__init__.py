@@ -1,0 +1,12 @@
+"""Data for the book: the bundled world and `tf.data` pipelines over it."""
+
+from mmkeras.datasets.scenes import ANSWERS
+from mmkeras.datasets.scenes import COLORS
+from mmkeras.datasets.scenes import QUESTION_TYPES
+from mmkeras.datasets.scenes import SHAPES
+from mmkeras.datasets.scenes import SIZES
+from mmkeras.datasets.scenes import SceneObject
+from mmkeras.datasets.scenes import Scenes
+from mmkeras.datasets.scenes import make_scenes
+from mmkeras.datasets.pipelines import all_texts
+from mmkeras.datasets.pipelines import make_scene_dataset

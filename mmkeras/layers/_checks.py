@@ -1,0 +1,59 @@
+"""Input checks shared by the layers: each names what it received."""
+
+
+def check_positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be a positive int. Received: {name}={value!r}")
+
+
+def check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"`{name}` must be one of {choices}. Received: {name}={value!r}")
+
+
+def check_rank(layer, argument, shape, ranks, meaning):
+    """Raise if `shape` (a tuple) does not have one of `ranks` dimensions."""
+    if len(shape) not in ranks:
+        expected = " or ".join(str(r) for r in ranks)
+        raise ValueError(
+            f"{type(layer).__name__} expects `{argument}` of rank {expected} "
+            f"({meaning}). Received shape {tuple(shape)}."
+        )
+
+
+def check_modality_list(layer, shapes, minimum=2):
+    """Check that a fusion layer got a list of at least `minimum` tensors."""
+    if not isinstance(shapes, (list, tuple)) or not shapes or not isinstance(
+        shapes[0], (list, tuple)
+    ):
+        raise ValueError(
+            f"{type(layer).__name__} expects a list of modality tensors, e.g. "
+            f"`{type(layer).__name__}()([image_features, text_features])`. "
+            f"Received a single input of shape {shapes}."
+        )
+    if len(shapes) < minimum:
+        raise ValueError(
+            f"{type(layer).__name__} fuses at least {minimum} modalities. "
+            f"Received {len(shapes)} input(s) with shapes {[tuple(s) for s in shapes]}."
+        )
+    ranks = {len(s) for s in shapes}
+    if len(ranks) != 1 or min(ranks) < 2:
+        raise ValueError(
+            f"{type(layer).__name__} expects modality tensors of one rank, at least 2 "
+            f"((batch, features) or (batch, ..., features)). Received shapes "
+            f"{[tuple(s) for s in shapes]}."
+        )
+    leading = [tuple(s[1:-1]) for s in shapes]
+    known = {d for d in leading if None not in d}
+    if len(known) > 1:
+        raise ValueError(
+            f"{type(layer).__name__} expects modality tensors that differ only in "
+            f"their last (feature) axis. Received shapes {[tuple(s) for s in shapes]}."
+        )
+    widths = [s[-1] for s in shapes]
+    if None in widths:
+        raise ValueError(
+            f"{type(layer).__name__} needs the feature width of every modality to be "
+            f"known. Received shapes {[tuple(s) for s in shapes]}."
+        )
+    return widths

@@ -1,0 +1,118 @@
+import keras
+from keras import ops
+
+from mmkeras.layers._checks import check_modality_list
+from mmkeras.layers._checks import check_positive_int
+
+
+@keras.saving.register_keras_serializable(package="mmkeras")
+class AttentionFusion(keras.layers.Layer):
+    """Fuse modalities by a learned, per-example weighting of each.
+
+    Each modality is projected to a common width, `p_m = x_m W_m + b_m`,
+    scored by a small shared network, `s_m = w^T tanh(V p_m + c)`, and
+    the scores are turned into weights over the modalities,
+    `a = softmax(s)`. The output is `F = sum_m a_m p_m`. Unlike a fixed
+    weighted sum, the weights differ for every example: the model can lean
+    on the image for one input and on the text for another.
+
+    Args:
+        units: int, the common width of the projections and of the output.
+        attention_units: int, width of the scoring network (defaults to
+            `units`).
+        kernel_initializer: initializer of the projection kernels.
+        **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
+
+    Call arguments:
+        inputs: a list of two or more tensors `(B, ..., D_m)` that agree on
+            every axis but the last.
+        return_attention_scores: if `True`, also return the weights.
+
+    Returns:
+        `F` of shape `(B, ..., units)`, or `(F, weights)` with weights of
+        shape `(B, ..., M)` (summing to 1 over the M modalities).
+
+    Example:
+
+    >>> fusion = AttentionFusion(units=16)
+    >>> fused, weights = fusion(
+    ...     [keras.ops.ones((2, 64)), keras.ops.ones((2, 32))],
+    ...     return_attention_scores=True,
+    ... )
+    >>> fused.shape, weights.shape
+    ((2, 16), (2, 2))
+    """
+
+    def __init__(self, units, attention_units=None, kernel_initializer="glorot_uniform", **kwargs):
+        super().__init__(**kwargs)
+        check_positive_int("units", units)
+        if attention_units is not None:
+            check_positive_int("attention_units", attention_units)
+        self.units = units
+        self.attention_units = attention_units
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.score_hidden = keras.layers.Dense(
+            attention_units or units, activation="tanh", dtype=self.dtype_policy, name="score_hidden"
+        )
+        self.score = keras.layers.Dense(1, use_bias=False, dtype=self.dtype_policy, name="score")
+
+    def build(self, input_shape):
+        widths = check_modality_list(self, input_shape)
+        # One projection per modality: their number is known only here.
+        self.kernels = [
+            self.add_weight(
+                shape=(width, self.units), initializer=self.kernel_initializer, name=f"kernel_{i}"
+            )
+            for i, width in enumerate(widths)
+        ]
+        self.biases = [
+            self.add_weight(shape=(self.units,), initializer="zeros", name=f"bias_{i}")
+            for i in range(len(widths))
+        ]
+        projected_shape = tuple(input_shape[0][:-1]) + (self.units,)
+        self.score_hidden.build(projected_shape)
+        self.score.build(projected_shape[:-1] + (self.score_hidden.units,))
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        check_modality_list(self, input_shape)
+        return tuple(input_shape[0][:-1]) + (self.units,)
+
+    def compute_output_spec(self, inputs, return_attention_scores=False):
+        shapes = [tuple(x.shape) for x in inputs]
+        fused = keras.KerasTensor(self.compute_output_shape(shapes), dtype=self.compute_dtype)
+        if not return_attention_scores:
+            return fused
+        weights = keras.KerasTensor(shapes[0][:-1] + (len(shapes),), dtype=self.compute_dtype)
+        return fused, weights
+
+    def call(self, inputs, return_attention_scores=False):
+        if len(inputs) != len(self.kernels):
+            raise ValueError(
+                f"This AttentionFusion was built for {len(self.kernels)} modalities; "
+                f"received {len(inputs)}. Use one AttentionFusion per set of modalities."
+            )
+        projected = ops.stack(
+            [
+                ops.matmul(ops.cast(x, self.compute_dtype), kernel) + bias
+                for x, kernel, bias in zip(inputs, self.kernels, self.biases)
+            ],
+            axis=-2,
+        )
+        scores = ops.squeeze(self.score(self.score_hidden(projected)), axis=-1)
+        weights = ops.softmax(scores, axis=-1)
+        fused = ops.sum(projected * ops.expand_dims(weights, -1), axis=-2)
+        if return_attention_scores:
+            return fused, weights
+        return fused
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "units": self.units,
+                "attention_units": self.attention_units,
+                "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            }
+        )
+        return config

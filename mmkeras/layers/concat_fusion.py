@@ -1,0 +1,41 @@
+import keras
+from keras import ops
+
+from mmkeras.layers._checks import check_modality_list
+
+
+@keras.saving.register_keras_serializable(package="mmkeras")
+class ConcatFusion(keras.layers.Layer):
+    """Fuse modalities by concatenating their features.
+
+    `F = [x_1; x_2; ...; x_M]`: widths add up (a D-dim and an N-dim vector
+    give D + N dims). Nothing is learned; what to make of the joint vector
+    is left to the layers after it.
+
+    Args:
+        **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
+
+    Call arguments:
+        inputs: a list of two or more tensors `(B, ..., D_m)` that agree on
+            every axis but the last.
+
+    Returns:
+        A tensor `(B, ..., sum_m D_m)`.
+
+    Example:
+
+    >>> fused = ConcatFusion()([keras.ops.ones((2, 3)), keras.ops.ones((2, 5))])
+    >>> fused.shape
+    (2, 8)
+    """
+
+    def build(self, input_shape):
+        check_modality_list(self, input_shape)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        widths = check_modality_list(self, input_shape)
+        return tuple(input_shape[0][:-1]) + (sum(widths),)
+
+    def call(self, inputs):
+        return ops.concatenate([ops.cast(x, self.compute_dtype) for x in inputs], axis=-1)

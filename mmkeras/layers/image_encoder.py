@@ -1,0 +1,250 @@
+import keras
+from keras import ops
+
+from mmkeras.layers._checks import check_choice
+from mmkeras.layers._checks import check_positive_int
+from mmkeras.layers._checks import check_rank
+
+OUTPUTS = ("vector", "grid")
+POOLINGS = ("avg", "max", "flatten")
+
+
+@keras.saving.register_keras_serializable(package="mmkeras")
+class ImageEncoder(keras.layers.Layer):
+    """Convolutional image encoder: a vector per image or a grid of regions.
+
+    A stack of blocks, each `Conv2D(filters, kernel_size, "same")`,
+    optional batch normalisation, the activation and a 2x2 max-pool, turns
+    an image `(B, H, W, C)` into a feature map `(B, H', W', F)` with
+    `H' = H / 2**len(filters)`. Then:
+
+    - `output="grid"` flattens the map into `H' * W'` region vectors,
+      `(B, H' * W', D)`: one feature vector per image region, the "values"
+      an attention layer looks over.
+    - `output="vector"` pools the map into one vector `(B, D)` (average or
+      max over regions, or `"flatten"`, which keeps where things are).
+
+    With `output_dim` a final dense projection maps each vector or region
+    to `D = output_dim`; otherwise `D = filters[-1]` (or `H' * W' * F` for
+    `pooling="flatten"`). Integer images (e.g. uint8) are cast to the
+    compute dtype as they are: scale them first (e.g. `x / 255`).
+
+    Args:
+        filters: sequence of ints, the number of filters of each block.
+        kernel_size: int, the side of each square convolution kernel.
+        output: `"vector"` or `"grid"`.
+        pooling: for `output="vector"`: `"avg"`, `"max"` or `"flatten"`.
+        output_dim: optional int, width of a final dense projection.
+        coordinates: for `output="grid"`: append each region's normalised
+            `(row, column)`, making the output `D + 2` wide.
+        activation: activation of the convolutions and the projection.
+        batch_norm: whether to normalise after each convolution.
+        dropout: dropout rate applied to the output during training.
+        **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
+
+    Call arguments:
+        images: a tensor of shape `(B, H, W, C)`, channels last.
+        training: Python bool, whether batch norm and dropout run in
+            training mode.
+
+    Returns:
+        `(B, D)` for `output="vector"`, `(B, H' * W', D)` for `"grid"`
+        (`D + 2` with `coordinates=True`).
+
+    Example:
+
+    >>> encoder = ImageEncoder(filters=(16, 32), output="grid", output_dim=8)
+    >>> encoder(keras.ops.zeros((2, 32, 32, 3))).shape
+    (2, 64, 8)
+    """
+
+    def __init__(
+        self,
+        filters=(32, 64, 128),
+        kernel_size=3,
+        output="vector",
+        pooling="avg",
+        output_dim=None,
+        coordinates=False,
+        activation="relu",
+        batch_norm=False,
+        dropout=0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(filters, int) or not filters:
+            raise ValueError(
+                "`filters` must be a non-empty sequence of ints, one per block, "
+                f"e.g. (32, 64). Received: filters={filters!r}"
+            )
+        for f in filters:
+            check_positive_int("filters", f)
+        check_positive_int("kernel_size", kernel_size)
+        check_choice("output", output, OUTPUTS)
+        check_choice("pooling", pooling, POOLINGS)
+        if output_dim is not None:
+            check_positive_int("output_dim", output_dim)
+        if coordinates and output != "grid":
+            raise ValueError(
+                "`coordinates=True` appends region positions to a grid; it needs "
+                f"output='grid'. Received: output={output!r}"
+            )
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        self.filters = tuple(int(f) for f in filters)
+        self.kernel_size = kernel_size
+        # `output` would shadow Layer.output, the functional-API output tensor.
+        self.output_mode = output
+        self.pooling = pooling
+        self.output_dim = output_dim
+        self.coordinates = coordinates
+        self.activation = keras.activations.get(activation)
+        self.batch_norm = batch_norm
+        self.dropout = dropout
+
+        self.convolutions = [
+            keras.layers.Conv2D(
+                f,
+                kernel_size,
+                padding="same",
+                activation=None if batch_norm else self.activation,
+                use_bias=not batch_norm,
+                dtype=self.dtype_policy,
+                name=f"conv_{i}",
+            )
+            for i, f in enumerate(self.filters)
+        ]
+        self.normalizations = (
+            [
+                keras.layers.BatchNormalization(dtype=self.dtype_policy, name=f"norm_{i}")
+                for i in range(len(self.filters))
+            ]
+            if batch_norm
+            else []
+        )
+        self.pool = keras.layers.MaxPooling2D(2, dtype=self.dtype_policy, name="pool")
+        self.projection = (
+            keras.layers.Dense(
+                output_dim, activation=self.activation, dtype=self.dtype_policy, name="projection"
+            )
+            if output_dim is not None
+            else None
+        )
+        self.output_dropout = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
+
+    def _check_shape(self, input_shape):
+        check_rank(self, "images", input_shape, (4,), "(batch, height, width, channels)")
+        height, width, channels = input_shape[1:]
+        if channels is None:
+            raise ValueError(
+                "ImageEncoder needs the channel count (last axis) to be known. "
+                f"Received shape {tuple(input_shape)}."
+            )
+        factor = 2 ** len(self.filters)
+        for side in (height, width):
+            if side is not None and side < factor:
+                raise ValueError(
+                    f"ImageEncoder with {len(self.filters)} blocks halves the image "
+                    f"{len(self.filters)} times, so height and width must be at least "
+                    f"{factor}. Received shape {tuple(input_shape)}. Use fewer filters "
+                    "or larger images."
+                )
+
+    def build(self, input_shape):
+        self._check_shape(input_shape)
+        shape = tuple(input_shape)
+        for i, conv in enumerate(self.convolutions):
+            conv.build(shape)
+            shape = conv.compute_output_shape(shape)
+            if self.batch_norm:
+                self.normalizations[i].build(shape)
+            shape = self.pool.compute_output_shape(shape)
+        if self.projection is not None:
+            self.projection.build(self._pre_projection_shape(input_shape))
+        self.built = True
+
+    def _feature_map_shape(self, input_shape):
+        shape = tuple(input_shape)
+        for conv in self.convolutions:
+            shape = self.pool.compute_output_shape(conv.compute_output_shape(shape))
+        return shape
+
+    def _pre_projection_shape(self, input_shape):
+        batch, height, width, channels = self._feature_map_shape(input_shape)
+        regions = None if height is None or width is None else height * width
+        if self.output_mode == "grid":
+            return (batch, regions, channels)
+        if self.pooling == "flatten":
+            return (batch, None if regions is None else regions * channels)
+        return (batch, channels)
+
+    def compute_output_shape(self, input_shape):
+        self._check_shape(input_shape)
+        shape = self._pre_projection_shape(input_shape)
+        if self.projection is not None:
+            shape = shape[:-1] + (self.output_dim,)
+        if self.coordinates:
+            shape = shape[:-1] + (shape[-1] + 2,)
+        return shape
+
+    def feature_maps(self, images, training=False):
+        """The output of every block, `[(B, H/2, W/2, F0), (B, H/4, W/4, F1), ...]`.
+
+        Useful to look inside the encoder (the book plots them).
+        """
+        x = ops.cast(images, self.compute_dtype)
+        maps = []
+        for i, conv in enumerate(self.convolutions):
+            x = conv(x)
+            if self.batch_norm:
+                x = self.activation(self.normalizations[i](x, training=training))
+            x = self.pool(x)
+            maps.append(x)
+        return maps
+
+    def call(self, images, training=False):
+        x = self.feature_maps(images, training=training)[-1]
+        batch, height, width, channels = ops.shape(x)
+        if self.output_mode == "grid":
+            x = ops.reshape(x, (-1, height * width, channels))
+        elif self.pooling == "avg":
+            x = ops.mean(x, axis=(1, 2))
+        elif self.pooling == "max":
+            x = ops.max(x, axis=(1, 2))
+        else:
+            x = ops.reshape(x, (-1, height * width * channels))
+        if self.projection is not None:
+            x = self.projection(x)
+        x = self.output_dropout(x, training=training)
+        if self.coordinates:
+            x = ops.concatenate([x, self._region_coordinates(x, height, width)], axis=-1)
+        return x
+
+    def _region_coordinates(self, regions, height, width):
+        rows = (ops.arange(height, dtype=self.compute_dtype) + 0.5) / height * 2.0 - 1.0
+        cols = (ops.arange(width, dtype=self.compute_dtype) + 0.5) / width * 2.0 - 1.0
+        grid = ops.stack(
+            [
+                ops.repeat(rows, width),
+                ops.tile(cols, [height]),
+            ],
+            axis=-1,
+        )
+        return ops.broadcast_to(grid[None], ops.shape(regions)[:-1] + (2,))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "filters": list(self.filters),
+                "kernel_size": self.kernel_size,
+                "output": self.output_mode,
+                "pooling": self.pooling,
+                "output_dim": self.output_dim,
+                "coordinates": self.coordinates,
+                "activation": keras.activations.serialize(self.activation),
+                "batch_norm": self.batch_norm,
+                "dropout": self.dropout,
+            }
+        )
+        return config

@@ -1,0 +1,235 @@
+import keras
+from keras import ops
+
+from mmkeras.layers._checks import check_positive_int
+from mmkeras.layers._checks import check_rank
+from mmkeras.layers.bahdanau_attention import BahdanauAttention
+
+
+@keras.saving.register_keras_serializable(package="mmkeras")
+class LSTMDecoder(keras.layers.Layer):
+    """LSTM language decoder that attends over features at every step.
+
+    The "show, attend and tell" decoder. At step t, with previous state
+    `(h, c)`, token `y_t` and features `f_1..f_N` (image regions):
+
+        context_t, a_t = BahdanauAttention(h, f)
+        h, c           = LSTMCell([embed(y_t), context_t], (h, c))
+        logits_t       = Dense(vocab_size)([h, context_t])
+
+    The initial state is a learned `tanh` projection of the mean feature.
+    Called on a whole token sequence it is teacher-forced (the true
+    previous token at every step), running the steps as one compiled
+    `scan`; `step` runs one step, for generation loops.
+
+    Args:
+        vocab_size: int, number of token ids.
+        embedding_dim: int, width of the token embeddings.
+        units: int, width of the LSTM state.
+        attention_units: int, width of the attention's scoring space
+            (defaults to `units`).
+        dropout: dropout rate before the output projection.
+        mask_zero: whether token id 0 is padding; if so, the output carries
+            a mask that Keras uses to leave padding out of the loss.
+        **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
+
+    Call arguments:
+        inputs: a list `[tokens, features]`: `tokens` int `(B, T)`, the
+            previous tokens (starting with the start token); `features`
+            `(B, N, D)` region features, or `(B, D)` for a single vector.
+            A mask carried by `features` is respected.
+        training: Python bool, whether dropout runs.
+
+    Returns:
+        Logits of shape `(B, T, vocab_size)`.
+
+    Example:
+
+    >>> decoder = LSTMDecoder(vocab_size=20, embedding_dim=8, units=16)
+    >>> tokens = keras.ops.convert_to_tensor([[2, 5, 6, 0]])
+    >>> decoder([tokens, keras.ops.ones((1, 9, 4))]).shape
+    (1, 4, 20)
+
+    Reference:
+        Xu et al., "Show, Attend and Tell: Neural Image Caption Generation
+        with Visual Attention", ICML 2015.
+    """
+
+    def __init__(
+        self,
+        vocab_size,
+        embedding_dim,
+        units,
+        attention_units=None,
+        dropout=0.0,
+        mask_zero=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        check_positive_int("vocab_size", vocab_size)
+        check_positive_int("embedding_dim", embedding_dim)
+        check_positive_int("units", units)
+        if attention_units is not None:
+            check_positive_int("attention_units", attention_units)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        self.vocab_size = vocab_size
+        self.embedding_dim = embedding_dim
+        self.units = units
+        self.attention_units = attention_units
+        self.dropout = dropout
+        self.mask_zero = mask_zero
+
+        self.embedding = keras.layers.Embedding(
+            vocab_size, embedding_dim, dtype=self.dtype_policy, name="embedding"
+        )
+        self.attention = BahdanauAttention(
+            attention_units or units, dtype=self.dtype_policy, name="attention"
+        )
+        self.cell = keras.layers.LSTMCell(units, dtype=self.dtype_policy, name="cell")
+        self.initial_h = keras.layers.Dense(
+            units, activation="tanh", dtype=self.dtype_policy, name="initial_h"
+        )
+        self.initial_c = keras.layers.Dense(
+            units, activation="tanh", dtype=self.dtype_policy, name="initial_c"
+        )
+        self.output_dropout = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
+        self.output_projection = keras.layers.Dense(
+            vocab_size, dtype=self.dtype_policy, name="output_projection"
+        )
+
+    def _check_shapes(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or not all(
+            isinstance(s, (list, tuple)) for s in input_shape
+        ):
+            raise ValueError(
+                "LSTMDecoder expects a list [tokens, features]. "
+                f"Received input shape(s): {input_shape}"
+            )
+        tokens_shape, features_shape = input_shape
+        check_rank(self, "tokens", tokens_shape, (2,), "(batch, sequence_length) token ids")
+        check_rank(
+            self, "features", features_shape, (2, 3), "(batch, regions, dim) or (batch, dim)"
+        )
+        if features_shape[-1] is None:
+            raise ValueError(
+                "LSTMDecoder needs the feature width (last axis of `features`) to be "
+                f"known. Received features shape {tuple(features_shape)}."
+            )
+        return tokens_shape, features_shape
+
+    def build(self, input_shape):
+        tokens_shape, features_shape = self._check_shapes(input_shape)
+        batch, feature_dim = features_shape[0], features_shape[-1]
+        self.embedding.build(tokens_shape)
+        self.attention.build((batch, self.units), (batch, None, feature_dim))
+        self.cell.build((batch, self.embedding_dim + feature_dim))
+        self.initial_h.build((batch, feature_dim))
+        self.initial_c.build((batch, feature_dim))
+        self.output_projection.build((batch, self.units + feature_dim))
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        tokens_shape, _ = self._check_shapes(input_shape)
+        return (tokens_shape[0], tokens_shape[1], self.vocab_size)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return ops.not_equal(inputs[0], 0)
+
+    def _features_and_mask(self, features, features_mask=None):
+        if features_mask is None:
+            features_mask = getattr(features, "_keras_mask", None)
+        features = ops.cast(features, self.compute_dtype)
+        if len(features.shape) == 2:
+            features = ops.expand_dims(features, 1)
+        return features, features_mask
+
+    def initial_state(self, features, features_mask=None):
+        """The decoder's starting `[h, c]`, each `(B, units)`, from the features."""
+        features, features_mask = self._features_and_mask(features, features_mask)
+        if features_mask is None:
+            mean = ops.mean(features, axis=1)
+        else:
+            weights = ops.expand_dims(ops.cast(features_mask, features.dtype), -1)
+            mean = ops.sum(features * weights, axis=1) / ops.maximum(
+                ops.sum(weights, axis=1), 1.0
+            )
+        return [self.initial_h(mean), self.initial_c(mean)]
+
+    def _advance(self, embedded, state, features, features_mask):
+        context, weights = self.attention(state[0], features, mask=features_mask)
+        cell_input = ops.concatenate([embedded, ops.cast(context, embedded.dtype)], axis=-1)
+        hidden, state = self.cell(cell_input, state)
+        return hidden, state, context, weights
+
+    def step(self, tokens, state, features, features_mask=None, training=False):
+        """One decoding step.
+
+        Args:
+            tokens: int tensor `(B,)`, the previous token of each sequence.
+            state: `[h, c]`, from `initial_state` or the previous step.
+            features: `(B, N, D)` (or `(B, D)`) features to attend over.
+            features_mask: optional bool `(B, N)`.
+            training: Python bool.
+
+        Returns:
+            `(logits (B, vocab_size), new_state [h, c], weights (B, N))`.
+        """
+        features, features_mask = self._features_and_mask(features, features_mask)
+        hidden, state, context, weights = self._advance(
+            self.embedding(tokens), state, features, features_mask
+        )
+        output = self.output_dropout(ops.concatenate([hidden, context], -1), training=training)
+        return self.output_projection(output), state, weights
+
+    def decode(self, tokens, features, features_mask=None, training=False):
+        """Teacher-forced decoding that also returns the attention weights.
+
+        Returns:
+            `(logits (B, T, vocab_size), weights (B, T, N))`.
+        """
+        features, features_mask = self._features_and_mask(features, features_mask)
+        state = self.initial_state(features, features_mask)
+        embedded = ops.moveaxis(self.embedding(tokens), 1, 0)
+
+        # The TensorFlow backend's scan needs its per-step outputs to have
+        # the carry's structure, so the carry holds every per-step output.
+        def scan_step(carry, embedded_t):
+            h, c = carry[0], carry[1]
+            hidden, (h, c), context, weights = self._advance(
+                embedded_t, [h, c], features, features_mask
+            )
+            carry = (h, c, ops.cast(context, h.dtype), ops.cast(weights, h.dtype))
+            return carry, carry
+
+        first = (
+            state[0],
+            state[1],
+            ops.zeros_like(features[:, 0, :]),
+            ops.zeros_like(features[:, :, 0]),
+        )
+        _, (hiddens, _, contexts, weights) = ops.scan(scan_step, first, embedded)
+        outputs = ops.concatenate([hiddens, ops.cast(contexts, hiddens.dtype)], -1)
+        outputs = self.output_dropout(ops.moveaxis(outputs, 0, 1), training=training)
+        return self.output_projection(outputs), ops.moveaxis(weights, 0, 1)
+
+    def call(self, inputs, training=False):
+        tokens, features = inputs
+        logits, _ = self.decode(tokens, features, training=training)
+        return logits
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "vocab_size": self.vocab_size,
+                "embedding_dim": self.embedding_dim,
+                "units": self.units,
+                "attention_units": self.attention_units,
+                "dropout": self.dropout,
+                "mask_zero": self.mask_zero,
+            }
+        )
+        return config

@@ -1,0 +1,147 @@
+"""Matplotlib helpers the book uses to show data, training and models."""
+
+import textwrap
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _grid(count, columns, cell=2.4, extra_height=0.0):
+    columns = max(1, min(columns, count))
+    rows = int(np.ceil(count / columns))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(cell * columns, (cell + extra_height) * rows), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    return fig, axes.flat
+
+
+def show_scenes(images, captions=None, columns=4, wrap=28):
+    """Show images in a grid, each with its caption (or first caption) below.
+
+    Args:
+        images: array `(n, H, W, 3)`, uint8 or float in [0, 1].
+        captions: optional list of n strings, or of n lists of strings (the
+            first of each is shown).
+        columns: images per row.
+        wrap: characters per caption line.
+
+    Returns:
+        The matplotlib `Figure`.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(
+            f"`images` must have shape (n, height, width, 3). Received shape {images.shape}."
+        )
+    if captions is not None and len(captions) != len(images):
+        raise ValueError(
+            f"Got {len(images)} images but {len(captions)} captions; pass one caption per image."
+        )
+    fig, axes = _grid(len(images), columns, extra_height=0.6 if captions is not None else 0.0)
+    for i, ax in enumerate(axes):
+        if i >= len(images):
+            break
+        ax.imshow(images[i])
+        if captions is not None:
+            caption = captions[i] if isinstance(captions[i], str) else captions[i][0]
+            ax.set_title("\n".join(textwrap.wrap(caption, wrap)), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def show_vqa_examples(images, questions, answers, predictions, columns=4):
+    """Images with a question, the true answer and the model's, green if right."""
+    fig, axes = _grid(len(images), columns, extra_height=0.9)
+    for i, ax in enumerate(axes):
+        if i >= len(images):
+            break
+        ax.imshow(images[i])
+        right = answers[i] == predictions[i]
+        title = "\n".join(textwrap.wrap(questions[i], 30))
+        title += f"\ntrue: {answers[i]}  model: {predictions[i]}"
+        ax.set_title(title, fontsize=7.5, color="darkgreen" if right else "firebrick")
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(*histories, metrics=("loss", "accuracy"), labels=None):
+    """Training curves (train solid, validation dashed) of Keras histories."""
+    labels = labels or [f"model {i + 1}" for i in range(len(histories))]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.4), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics):
+        for history, label in zip(histories, labels):
+            logs = history.history if hasattr(history, "history") else history
+            if metric in logs:
+                (line,) = ax.plot(logs[metric], label=f"{label} train")
+                if f"val_{metric}" in logs:
+                    ax.plot(logs[f"val_{metric}"], "--", color=line.get_color(), label=f"{label} val")
+        ax.set_xlabel("epoch")
+        ax.set_title(metric)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_maps(feature_map, channels=8, title=None):
+    """The first `channels` channels of one feature map `(H, W, C)`."""
+    feature_map = np.asarray(feature_map)
+    if feature_map.ndim != 3:
+        raise ValueError(
+            f"`feature_map` must be one map of shape (height, width, channels). "
+            f"Received shape {feature_map.shape}; index the batch first, e.g. maps[0]."
+        )
+    count = min(channels, feature_map.shape[-1])
+    fig, axes = _grid(count, count, cell=1.5)
+    for c, ax in enumerate(axes):
+        ax.imshow(feature_map[..., c], cmap="viridis")
+        ax.set_title(f"channel {c}", fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_region_weights(image, weights, title=None):
+    """An image beside a heat map of per-region weights `(regions,)`.
+
+    The regions are assumed to form a square grid over the image, as the
+    grid output of `ImageEncoder` does.
+    """
+    weights = np.asarray(weights)
+    side = int(round(np.sqrt(weights.size)))
+    if side * side != weights.size:
+        raise ValueError(
+            f"Expected weights for a square grid of regions; received {weights.size} values."
+        )
+    fig, (left, right) = plt.subplots(1, 2, figsize=(5, 2.6))
+    left.imshow(image)
+    left.axis("off")
+    right.imshow(image)
+    right.imshow(
+        weights.reshape(side, side),
+        cmap="magma",
+        alpha=0.6,
+        extent=(0, image.shape[1], image.shape[0], 0),
+    )
+    right.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_by_type(accuracies, chance=None, title="accuracy by question type"):
+    """Bars of accuracy per group; `chance` (same keys) drawn as ticks."""
+    names = list(accuracies)
+    fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2, 3))
+    ax.bar(names, [accuracies[n] for n in names], color="steelblue", label="model")
+    if chance is not None:
+        ax.scatter(names, [chance[n] for n in names], color="black", marker="_", s=600,
+                   label="majority answer")
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,91 @@
+import keras
+import numpy as np
+import pytest
+
+from mmkeras.layers import ImageEncoder
+from tests.layers.layer_checks import check_config_round_trip
+from tests.layers.layer_checks import check_saved_model_round_trip
+from tests.layers.layer_checks import check_symbolic_matches_eager
+from tests.layers.layer_checks import check_training_step
+
+IMAGES = np.random.default_rng(0).random((3, 16, 16, 3)).astype("float32")
+
+
+def model_around(layer, size=16):
+    inputs = keras.Input((size, size, 3))
+    return keras.Model(inputs, layer(inputs))
+
+
+@pytest.mark.parametrize(
+    "kwargs, shape",
+    [
+        ({"filters": (4, 8), "output": "vector"}, (3, 8)),
+        ({"filters": (4, 8), "output": "vector", "pooling": "max", "output_dim": 5}, (3, 5)),
+        ({"filters": (4, 8), "output": "vector", "pooling": "flatten"}, (3, 4 * 4 * 8)),
+        ({"filters": (4, 8), "output": "grid"}, (3, 16, 8)),
+        ({"filters": (4, 8), "output": "grid", "output_dim": 6, "coordinates": True}, (3, 16, 8)),
+        ({"filters": (4,), "output": "grid", "batch_norm": True, "dropout": 0.2}, (3, 64, 4)),
+    ],
+)
+def test_shapes_serialization_and_training(kwargs, shape, tmp_path):
+    layer = ImageEncoder(**kwargs)
+    assert layer.compute_output_shape(IMAGES.shape) == shape
+    model = model_around(layer)
+    check_symbolic_matches_eager(model, IMAGES)
+    assert keras.ops.convert_to_numpy(model(IMAGES)).shape == shape
+    check_config_round_trip(layer)
+    check_saved_model_round_trip(model, IMAGES, tmp_path)
+    check_training_step(model, IMAGES, np.ones(shape, "float32"))
+
+
+def test_hand_computed_single_filter():
+    # One 1x1 filter that sums the channels, ReLU, 2x2 max-pool, average.
+    layer = ImageEncoder(filters=(1,), kernel_size=1, output="vector")
+    layer.build((1, 2, 2, 3))
+    conv = layer.convolutions[0]
+    conv.kernel.assign(np.ones((1, 1, 3, 1), "float32"))
+    conv.bias.assign(np.array([-1.0], "float32"))
+    image = np.array([[[[1, 0, 0], [0.5, 0.5, 1]], [[0, 0, 0], [2, 0, 0]]]], "float32")
+    # channel sums 1, 2, 0, 2; minus 1 -> 0, 1, -1, 1; ReLU; max-pool -> 1
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(image)), [[1.0]])
+
+
+def test_grid_coordinates_are_region_centres():
+    layer = ImageEncoder(filters=(2,), output="grid", coordinates=True)
+    grid = keras.ops.convert_to_numpy(layer(np.zeros((1, 4, 4, 3), "float32")))
+    np.testing.assert_allclose(grid[0, :, -2:], [[-0.5, -0.5], [-0.5, 0.5], [0.5, -0.5], [0.5, 0.5]])
+
+
+def test_uint8_images_are_accepted():
+    layer = ImageEncoder(filters=(2,))
+    out = layer(np.zeros((1, 8, 8, 3), "uint8"))
+    assert keras.ops.convert_to_numpy(out).dtype == np.float32
+
+
+def test_feature_maps_halve_each_block():
+    layer = ImageEncoder(filters=(4, 8))
+    maps = layer.feature_maps(IMAGES)
+    assert [tuple(m.shape) for m in maps] == [(3, 8, 8, 4), (3, 4, 4, 8)]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"filters": 32}, "non-empty sequence of ints"),
+        ({"filters": (8, 0)}, "filters=0"),
+        ({"output": "map"}, "output='map'"),
+        ({"pooling": "sum"}, "pooling='sum'"),
+        ({"output": "vector", "coordinates": True}, "needs output='grid'"),
+        ({"dropout": 1.5}, "dropout=1.5"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ImageEncoder(**kwargs)
+
+
+def test_bad_input_shapes():
+    with pytest.raises(ValueError, match=r"rank 4.*Received shape \(2, 16, 16\)"):
+        ImageEncoder(filters=(4,))(np.zeros((2, 16, 16), "float32"))
+    with pytest.raises(ValueError, match=r"at least 8.*Received shape \(1, 4, 4, 3\)"):
+        ImageEncoder(filters=(4, 4, 4))(np.zeros((1, 4, 4, 3), "float32"))

@@ -1,0 +1,94 @@
+import keras
+import numpy as np
+import pytest
+
+from mmkeras.layers import LSTMDecoder
+from tests.layers.layer_checks import check_config_round_trip
+from tests.layers.layer_checks import check_saved_model_round_trip
+from tests.layers.layer_checks import check_symbolic_matches_eager
+from tests.layers.layer_checks import check_training_step
+
+RNG = np.random.default_rng(0)
+TOKENS = np.array([[2, 5, 6, 0], [2, 7, 7, 9]], "int32")
+FEATURES = RNG.random((2, 9, 4)).astype("float32")
+
+
+def model_around(layer):
+    tokens, features = keras.Input((4,), dtype="int32"), keras.Input((9, 4))
+    return keras.Model([tokens, features], layer([tokens, features]))
+
+
+def test_shapes_serialization_and_training(tmp_path):
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5, attention_units=4, dropout=0.1)
+    assert layer.compute_output_shape([(2, 4), (2, 9, 4)]) == (2, 4, 11)
+    model = model_around(layer)
+    check_symbolic_matches_eager(model, [TOKENS, FEATURES])
+    check_config_round_trip(layer)
+    check_saved_model_round_trip(model, [TOKENS, FEATURES], tmp_path)
+    targets = np.roll(TOKENS, -1, axis=1)
+    check_training_step(model, [TOKENS, FEATURES], targets, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+
+def test_teacher_forcing_equals_stepping():
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)
+    logits, weights = layer.decode(TOKENS, FEATURES)
+    state = layer.initial_state(FEATURES)
+    for t in range(TOKENS.shape[1]):
+        step_logits, state, step_weights = layer.step(TOKENS[:, t], state, FEATURES)
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(step_logits),
+            keras.ops.convert_to_numpy(logits[:, t]),
+            rtol=1e-5, atol=1e-6,
+        )
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(step_weights),
+            keras.ops.convert_to_numpy(weights[:, t]),
+            rtol=1e-5, atol=1e-6,
+        )
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(weights).sum(-1), 1.0, rtol=1e-5)
+
+
+def test_a_step_only_sees_earlier_tokens():
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)
+    changed = TOKENS.copy()
+    changed[:, 2:] = 4
+    a, b = layer([TOKENS, FEATURES]), layer([changed, FEATURES])
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(a)[:, :2], keras.ops.convert_to_numpy(b)[:, :2], rtol=1e-6
+    )
+
+
+def test_vector_features_and_feature_mask():
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)
+    assert tuple(layer([TOKENS, FEATURES[:, 0]]).shape) == (2, 4, 11)
+    mask = np.zeros((2, 9), bool)
+    mask[:, :3] = True
+    _, weights = layer.decode(TOKENS, FEATURES, features_mask=mask)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(weights)[..., 3:], 0.0)
+
+
+def test_output_mask_marks_padding():
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)
+    mask = keras.ops.convert_to_numpy(layer.compute_mask([TOKENS, FEATURES]))
+    np.testing.assert_array_equal(mask, TOKENS != 0)
+
+
+def test_hand_computed_output_bias():
+    # Zero every weight but the output bias: every step's logits equal it.
+    layer = LSTMDecoder(vocab_size=3, embedding_dim=2, units=2)
+    layer.build([(1, 2), (1, 1, 2)])
+    for w in layer.weights:
+        w.assign(np.zeros(w.shape, "float32"))
+    layer.output_projection.bias.assign(np.array([1.0, -2.0, 0.5], "float32"))
+    logits = keras.ops.convert_to_numpy(layer([np.array([[1, 2]]), np.ones((1, 1, 2), "float32")]))
+    np.testing.assert_allclose(logits, [[[1.0, -2.0, 0.5]] * 2])
+
+
+def test_bad_inputs():
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)
+    with pytest.raises(ValueError, match=r"expects a list \[tokens, features\]"):
+        layer(TOKENS)
+    with pytest.raises(ValueError, match=r"`tokens` of rank 2.*Received shape \(2, 4, 1\)"):
+        layer([TOKENS[..., None], FEATURES])
+    with pytest.raises(ValueError, match="dropout=2"):
+        LSTMDecoder(11, 3, 5, dropout=2)
