@@ -118,8 +118,6 @@ def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **com
     >>> plan = compile_model(model, optimizer="adam", loss="mse")
     mmkeras.training: device=cpu, jit_compile=False (XLA off: ...)
     """
-    if "jit_compile" in compile_kwargs:
-        raise TypeError("Pass `jit_compile` as compile_model's own keyword argument.")
     plan = plan_compile(model, jit_compile=jit_compile, device=device)
     if plan.recurrent_layers_switched:
         for layer in _cudnn_recurrent_layers(model):

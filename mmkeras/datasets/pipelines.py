@@ -33,8 +33,8 @@ def make_scene_dataset(
             forcing: `({"image": ..., "tokens": (B, L)}, next_tokens (B, L))`.
         sequence_length: L, the fixed length of the token rows.
         batch_size: int.
-        shuffle: whether to shuffle the examples (seeded, reshuffled each epoch).
-        seed: shuffle seed.
+        shuffle: whether to shuffle the examples (reshuffled each epoch).
+        seed: shuffle seed (with `keras.utils.set_random_seed`, runs repeat).
         drop_remainder: drop a last smaller batch, so a compiled model sees
             one shape only. Defaults to `shuffle` (on for training).
 
@@ -58,7 +58,7 @@ def make_scene_dataset(
     if task not in TASKS:
         raise ValueError(f"`task` must be one of {TASKS}. Received: task={task!r}")
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive int. Received: {batch_size!r}")
+        raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
     if drop_remainder is None:
         drop_remainder = shuffle
 

@@ -1,0 +1,56 @@
+import numpy as np
+import pytest
+
+from mmkeras.datasets import ANSWERS
+from mmkeras.datasets import all_texts
+from mmkeras.datasets import make_scene_dataset
+from mmkeras.datasets import make_scenes
+from mmkeras.preprocessing import WordTokenizer
+
+SCENES = make_scenes(12, seed=5)
+TOKENIZER = WordTokenizer.from_corpus(all_texts(SCENES))
+
+
+def test_vqa_batches_hold_images_question_ids_and_answers():
+    ds = make_scene_dataset(SCENES, TOKENIZER, sequence_length=10, batch_size=8, shuffle=False)
+    batches = list(ds)
+    assert len(batches) == 8  # 60 questions, batches of 8, last one kept
+    inputs, answers = batches[0]
+    assert inputs["image"].shape == (8, 64, 64, 3) and inputs["image"].dtype.name == "float32"
+    assert 0.0 <= float(inputs["image"].numpy().min()) and float(inputs["image"].numpy().max()) <= 1.0
+    assert inputs["question"].shape == (8, 10)
+    table = SCENES.qa_table()
+    np.testing.assert_array_equal(answers.numpy(), table["answer_id"][:8])
+    first = TOKENIZER.detokenize(inputs["question"][:1]).numpy()[0].decode()
+    assert first == table["question"][0].rstrip("?")
+    np.testing.assert_allclose(inputs["image"][0].numpy(), SCENES.images[0] / 255.0, rtol=1e-6)
+
+
+def test_training_pipeline_shuffles_and_drops_the_remainder():
+    ds = make_scene_dataset(SCENES, TOKENIZER, batch_size=8, seed=1)
+    batches = list(ds)
+    assert {tuple(x["question"].shape) for x, _ in batches} == {(8, 16)}
+    assert len(batches) == 60 // 8
+    answers = np.concatenate([y.numpy() for _, y in batches])
+    in_order = SCENES.qa_table()["answer_id"][: len(answers)]
+    assert not np.array_equal(answers, in_order)
+
+
+def test_caption_task_is_shifted_for_teacher_forcing():
+    ds = make_scene_dataset(SCENES, TOKENIZER, task="caption", sequence_length=32, batch_size=4, shuffle=False)
+    inputs, targets = next(iter(ds))
+    assert inputs["tokens"].shape == targets.shape == (4, 32)
+    np.testing.assert_array_equal(inputs["tokens"][:, 1:].numpy(), targets[:, :-1].numpy())
+    assert (inputs["tokens"][:, 0].numpy() == TOKENIZER.start_id).all()
+    assert TOKENIZER.detokenize(inputs["tokens"][:1]).numpy()[0].decode() == SCENES.captions[0][0].replace(",", "").replace(":", "")
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="Scenes object"):
+        make_scene_dataset(SCENES.images, TOKENIZER)
+    with pytest.raises(ValueError, match="task='retrieval'"):
+        make_scene_dataset(SCENES, TOKENIZER, task="retrieval")
+    with pytest.raises(ValueError, match="batch_size=0"):
+        make_scene_dataset(SCENES, TOKENIZER, batch_size=0)
+    with pytest.raises(ValueError, match="empty"):
+        make_scene_dataset(SCENES[0:0], TOKENIZER)

@@ -1,0 +1,42 @@
+import keras
+import numpy as np
+import pytest
+
+from mmkeras.models import FUSIONS
+from mmkeras.models import build_vqa_model
+
+RNG = np.random.default_rng(0)
+INPUTS = {
+    "image": RNG.random((4, 32, 32, 3)).astype("float32"),
+    "question": RNG.integers(1, 20, (4, 6)).astype("int32"),
+}
+
+
+@pytest.mark.parametrize("fusion", FUSIONS)
+def test_every_fusion_trains_saves_and_reloads(fusion, tmp_path):
+    model = build_vqa_model(
+        vocab_size=20, num_answers=5, image_size=32, question_length=6, fusion=fusion,
+        width=8, hidden_units=8 if fusion != "add" else None, filters=(4, 8), embedding_dim=4,
+    )
+    probabilities = keras.ops.convert_to_numpy(model(INPUTS))
+    assert probabilities.shape == (4, 5)
+    np.testing.assert_allclose(probabilities.sum(-1), 1.0, rtol=1e-5)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    assert np.isfinite(model.train_on_batch(INPUTS, np.arange(4)))
+    path = tmp_path / "vqa.keras"
+    model.save(path)
+    reloaded = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(reloaded(INPUTS)), keras.ops.convert_to_numpy(model(INPUTS)), rtol=1e-5
+    )
+
+
+def test_document_002_model_adds_equal_widths():
+    model = build_vqa_model(vocab_size=20, num_answers=5, image_size=32, question_length=6, width=8, filters=(4,))
+    assert model.get_layer("fusion").__class__.__name__ == "AddFusion"
+    assert tuple(model.get_layer("fusion").output.shape) == (None, 8)
+
+
+def test_unknown_fusion():
+    with pytest.raises(ValueError, match="fusion='multiply'"):
+        build_vqa_model(vocab_size=20, num_answers=5, fusion="multiply")

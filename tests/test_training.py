@@ -1,0 +1,69 @@
+import keras
+import numpy as np
+import pytest
+
+from mmkeras.layers import TextEncoder
+from mmkeras.training import compile_model
+from mmkeras.training import plan_compile
+
+
+def recurrent_model():
+    tokens = keras.Input((5,), dtype="int32")
+    vector = TextEncoder(vocab_size=10, embedding_dim=4, units=4, bidirectional=True)(tokens)
+    return keras.Model(tokens, keras.layers.Dense(1)(vector))
+
+
+def lstm_layers(model):
+    return [l for l in model._flatten_layers() if isinstance(l, keras.layers.LSTM)]
+
+
+def test_cpu_default_is_no_xla_and_says_so(capsys):
+    model = recurrent_model()
+    plan = compile_model(model, device="cpu", optimizer="adam", loss="mse")
+    assert plan.jit_compile is False and model.jit_compile is False
+    assert "device=cpu, jit_compile=False" in capsys.readouterr().out
+
+
+def test_cpu_with_jit_true_really_compiles_and_trains():
+    model = recurrent_model()
+    compile_model(model, device="cpu", jit_compile=True, verbose=False, optimizer="adam", loss="mse")
+    assert model.jit_compile is True
+    loss = model.train_on_batch(np.ones((2, 5), "int32"), np.ones((2, 1)))
+    assert np.isfinite(loss)
+
+
+def test_gpu_plan_turns_cudnn_off_so_xla_is_not_silently_dropped():
+    model = recurrent_model()
+    # What Keras's LSTM does on a GPU where cuDNN is usable: it declares
+    # itself not XLA-compilable, and jit_compile="auto" or True would quietly
+    # fall back to no XLA for the whole model.
+    for layer in lstm_layers(model):
+        layer.supports_jit = False
+    plan = compile_model(model, device="gpu", verbose=False, optimizer="adam", loss="mse")
+    assert plan.jit_compile is True
+    assert model.jit_compile is True
+    assert len(plan.recurrent_layers_switched) == 2
+    assert all(layer.use_cudnn is False for layer in lstm_layers(model))
+
+
+def test_plain_keras_would_have_dropped_xla():
+    model = recurrent_model()
+    for layer in lstm_layers(model):
+        layer.supports_jit = False
+    with pytest.warns(UserWarning, match="doesn't support `jit_compile=True`"):
+        model.compile(optimizer="adam", loss="mse", jit_compile=True)
+    assert model.jit_compile is False
+
+
+def test_explicit_false_on_gpu_leaves_layers_alone():
+    model = recurrent_model()
+    plan = plan_compile(model, jit_compile=False, device="gpu")
+    assert plan.jit_compile is False and plan.recurrent_layers_switched == ()
+
+
+def test_bad_arguments():
+    model = recurrent_model()
+    with pytest.raises(ValueError, match="jit_compile='yes'"):
+        plan_compile(model, jit_compile="yes")
+    with pytest.raises(ValueError, match="device='tpu'"):
+        plan_compile(model, device="tpu")
