@@ -57,3 +57,9 @@ def check_modality_list(layer, shapes, minimum=2):
             f"known. Received shapes {[tuple(s) for s in shapes]}."
         )
     return widths
+
+
+def build_sublayer(sublayer, *shapes):
+    """Build `sublayer` unless it already is (e.g. after a direct call to it)."""
+    if not sublayer.built:
+        sublayer.build(*shapes)

@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_modality_list
 from mmkeras.layers._checks import check_positive_int
 
@@ -70,8 +71,8 @@ class AttentionFusion(keras.layers.Layer):
             for i in range(len(widths))
         ]
         projected_shape = tuple(input_shape[0][:-1]) + (self.units,)
-        self.score_hidden.build(projected_shape)
-        self.score.build(projected_shape[:-1] + (self.score_hidden.units,))
+        build_sublayer(self.score_hidden, projected_shape)
+        build_sublayer(self.score, projected_shape[:-1] + (self.score_hidden.units,))
         self.built = True
 
     def compute_output_shape(self, input_shape):

@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 
@@ -75,9 +76,9 @@ class BahdanauAttention(keras.layers.Layer):
 
     def build(self, query_shape, values_shape):
         self._check_shapes(query_shape, values_shape)
-        self.values_projection.build(values_shape)
-        self.query_projection.build(query_shape)
-        self.score.build(tuple(values_shape[:-1]) + (self.units,))
+        build_sublayer(self.values_projection, values_shape)
+        build_sublayer(self.query_projection, query_shape)
+        build_sublayer(self.score, tuple(values_shape[:-1]) + (self.units,))
         self.built = True
 
     def compute_output_shape(self, query_shape, values_shape):

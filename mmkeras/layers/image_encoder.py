@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
@@ -154,13 +155,13 @@ class ImageEncoder(keras.layers.Layer):
         self._check_shape(input_shape)
         shape = tuple(input_shape)
         for i, conv in enumerate(self.convolutions):
-            conv.build(shape)
+            build_sublayer(conv, shape)
             shape = conv.compute_output_shape(shape)
             if self.batch_norm:
-                self.normalizations[i].build(shape)
+                build_sublayer(self.normalizations[i], shape)
             shape = self.pool.compute_output_shape(shape)
         if self.projection is not None:
-            self.projection.build(self._pre_projection_shape(input_shape))
+            build_sublayer(self.projection, self._pre_projection_shape(input_shape))
         self.built = True
 
     def _feature_map_shape(self, input_shape):

@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 from mmkeras.layers.bahdanau_attention import BahdanauAttention
@@ -121,12 +122,12 @@ class LSTMDecoder(keras.layers.Layer):
     def build(self, input_shape):
         tokens_shape, features_shape = self._check_shapes(input_shape)
         batch, feature_dim = features_shape[0], features_shape[-1]
-        self.embedding.build(tokens_shape)
-        self.attention.build((batch, self.units), (batch, None, feature_dim))
-        self.cell.build((batch, self.embedding_dim + feature_dim))
-        self.initial_h.build((batch, feature_dim))
-        self.initial_c.build((batch, feature_dim))
-        self.output_projection.build((batch, self.units + feature_dim))
+        build_sublayer(self.embedding, tokens_shape)
+        build_sublayer(self.attention, (batch, self.units), (batch, None, feature_dim))
+        build_sublayer(self.cell, (batch, self.embedding_dim + feature_dim))
+        build_sublayer(self.initial_h, (batch, feature_dim))
+        build_sublayer(self.initial_c, (batch, feature_dim))
+        build_sublayer(self.output_projection, (batch, self.units + feature_dim))
         self.built = True
 
     def compute_output_shape(self, input_shape):

@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
@@ -116,8 +117,8 @@ class TextEncoder(keras.layers.Layer):
 
     def build(self, input_shape):
         check_rank(self, "tokens", input_shape, (2,), "(batch, sequence_length) token ids")
-        self.embedding.build(input_shape)
-        self.recurrent.build(tuple(input_shape) + (self.embedding_dim,))
+        build_sublayer(self.embedding, input_shape)
+        build_sublayer(self.recurrent, tuple(input_shape) + (self.embedding_dim,))
         self.built = True
 
     def compute_output_shape(self, input_shape):

@@ -89,3 +89,12 @@ def test_bad_input_shapes():
         ImageEncoder(filters=(4,))(np.zeros((2, 16, 16), "float32"))
     with pytest.raises(ValueError, match=r"at least 8.*Received shape \(1, 4, 4, 3\)"):
         ImageEncoder(filters=(4, 4, 4))(np.zeros((1, 4, 4, 3), "float32"))
+
+
+def test_calling_after_feature_maps_reuses_the_built_convolutions():
+    layer = ImageEncoder(filters=(4, 8))
+    maps = layer.feature_maps(IMAGES)
+    assert tuple(layer(IMAGES).shape) == (3, 8)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(layer.feature_maps(IMAGES)[-1]), keras.ops.convert_to_numpy(maps[-1])
+    )

@@ -92,3 +92,11 @@ def test_bad_inputs():
         layer([TOKENS[..., None], FEATURES])
     with pytest.raises(ValueError, match="dropout=2"):
         LSTMDecoder(11, 3, 5, dropout=2)
+
+
+def test_calling_after_decode_reuses_the_built_sublayers():
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)
+    logits, _ = layer.decode(TOKENS, FEATURES)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(layer([TOKENS, FEATURES])), keras.ops.convert_to_numpy(logits), rtol=1e-6
+    )
