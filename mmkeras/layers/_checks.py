@@ -63,3 +63,8 @@ def build_sublayer(sublayer, *shapes):
     """Build `sublayer` unless it already is (e.g. after a direct call to it)."""
     if not sublayer.built:
         sublayer.build(*shapes)
+
+
+def check_rate(name, value):
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"`{name}` must be in [0, 1). Received: {name}={value!r}")

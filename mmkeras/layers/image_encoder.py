@@ -5,6 +5,7 @@ from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
+from mmkeras.layers._checks import check_rate
 
 OUTPUTS = ("vector", "grid")
 POOLINGS = ("avg", "max", "flatten")
@@ -90,8 +91,7 @@ class ImageEncoder(keras.layers.Layer):
                 "`coordinates=True` appends region positions to a grid; it needs "
                 f"output='grid'. Received: output={output!r}"
             )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        check_rate("dropout", dropout)
         self.filters = tuple(int(f) for f in filters)
         self.kernel_size = kernel_size
         # `output` would shadow Layer.output, the functional-API output tensor.

@@ -4,6 +4,7 @@ from keras import ops
 from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
+from mmkeras.layers._checks import check_rate
 from mmkeras.layers.bahdanau_attention import BahdanauAttention
 
 
@@ -72,8 +73,7 @@ class LSTMDecoder(keras.layers.Layer):
         check_positive_int("units", units)
         if attention_units is not None:
             check_positive_int("attention_units", attention_units)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        check_rate("dropout", dropout)
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.units = units

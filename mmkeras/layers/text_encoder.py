@@ -5,6 +5,7 @@ from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
+from mmkeras.layers._checks import check_rate
 
 RNNS = ("lstm", "gru")
 OUTPUTS = ("vector", "sequence")
@@ -73,8 +74,7 @@ class TextEncoder(keras.layers.Layer):
         check_choice("rnn", rnn, RNNS)
         check_choice("output", output, OUTPUTS)
         check_choice("use_cudnn", use_cudnn, ("auto", True, False))
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
+        check_rate("dropout", dropout)
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.units = units
