@@ -145,3 +145,66 @@ def plot_accuracy_by_type(accuracies, chance=None, title="accuracy by question t
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def plot_bars(values, title=None, ylabel=None, reference=None, reference_label=None, ylim=None):
+    """Bars of `values` (a dict name -> number), with an optional reference line."""
+    names = list(values)
+    fig, ax = plt.subplots(figsize=(0.9 * len(names) + 2.5, 3.2))
+    ax.bar(names, [values[n] for n in names], color="steelblue")
+    if reference is not None:
+        ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=reference_label)
+        if reference_label:
+            ax.legend(fontsize=8)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_ylabel(ylabel or "")
+    ax.set_title(title or "")
+    ax.tick_params(axis="x", rotation=35)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix, class_names, title="confusion matrix"):
+    """A confusion matrix as an image, rows true classes, columns predictions."""
+    matrix = np.asarray(matrix)
+    fig, ax = plt.subplots(figsize=(0.55 * len(class_names) + 3, 0.55 * len(class_names) + 2.5))
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(class_names)), class_names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(class_names)), class_names, fontsize=8)
+    threshold = matrix.max() / 2
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, int(count), ha="center", va="center", fontsize=7,
+                color="white" if count > threshold else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_embedding_2d(vectors, labels, groups=None, title=None):
+    """Project `vectors` to 2-D with PCA and label each point.
+
+    Args:
+        vectors: array `(n, d)`.
+        labels: n strings written next to the points.
+        groups: optional n group names; each group gets its own colour.
+    """
+    vectors = np.asarray(vectors, dtype=np.float64)
+    centred = vectors - vectors.mean(axis=0)
+    # PCA by SVD: the two directions of largest variance.
+    _, _, components = np.linalg.svd(centred, full_matrices=False)
+    points = centred @ components[:2].T
+    fig, ax = plt.subplots(figsize=(6, 5))
+    groups = list(groups) if groups is not None else ["all"] * len(points)
+    for group in dict.fromkeys(groups):
+        chosen = np.asarray([g == group for g in groups])
+        ax.scatter(points[chosen, 0], points[chosen, 1], s=18, label=str(group))
+    for (x, y), label in zip(points, labels):
+        ax.annotate(str(label), (x, y), fontsize=7, xytext=(2, 2), textcoords="offset points")
+    if len(set(groups)) > 1:
+        ax.legend(fontsize=7)
+    ax.set_title(title or "")
+    fig.tight_layout()
+    return fig

@@ -1,6 +1,9 @@
+import numpy as np
 import pytest
 
 from mmkeras.metrics import accuracy_by_group
+from mmkeras.metrics import classification_report
+from mmkeras.metrics import confusion_matrix
 from mmkeras.metrics import majority_baseline
 
 
@@ -24,3 +27,38 @@ def test_errors():
         accuracy_by_group([], [], [])
     with pytest.raises(ValueError, match=r"\['z'\] never appear"):
         majority_baseline(["a"], ["a"], ["x"], ["z"])
+
+
+def test_confusion_matrix_and_report_by_hand():
+    y_true = [0, 0, 1, 1, 2, 2]
+    y_pred = [0, 1, 1, 1, 0, 0]
+    matrix = confusion_matrix(y_true, y_pred, 3)
+    np.testing.assert_array_equal(matrix, [[1, 1, 0], [0, 2, 0], [2, 0, 0]])
+    report = classification_report(y_true, y_pred, 3)
+    np.testing.assert_allclose(report["precision"], [1 / 3, 2 / 3, 0.0])
+    np.testing.assert_allclose(report["recall"], [0.5, 1.0, 0.0])
+    np.testing.assert_allclose(report["f1"], [0.4, 0.8, 0.0])
+    assert report["macro_f1"] == pytest.approx(0.4)
+    assert report["accuracy"] == pytest.approx(0.5)
+    np.testing.assert_array_equal(report["support"], [2, 2, 2])
+
+
+def test_macro_f1_matches_keras():
+    import keras
+
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 5, 300)
+    y_pred = np.where(rng.random(300) < 0.6, y_true, rng.integers(0, 5, 300))
+    metric = keras.metrics.F1Score(average="macro")
+    metric.update_state(np.eye(5)[y_true], np.eye(5)[y_pred])
+    ours = classification_report(y_true, y_pred, 5)["macro_f1"]
+    assert ours == pytest.approx(float(metric.result()), rel=1e-5)
+
+
+def test_report_errors_name_the_problem():
+    with pytest.raises(ValueError, match="integer class ids.*argmax"):
+        classification_report([0, 1], np.array([[0.2, 0.8], [0.9, 0.1]]), 2)
+    with pytest.raises(ValueError, match=r"outside \[0, 2\): min 0, max 2"):
+        confusion_matrix([0, 2], [0, 1], 2)
+    with pytest.raises(ValueError, match="one length"):
+        confusion_matrix([0, 1], [0], 2)

@@ -8,5 +8,11 @@ from mmkeras.datasets.scenes import SIZES
 from mmkeras.datasets.scenes import SceneObject
 from mmkeras.datasets.scenes import Scenes
 from mmkeras.datasets.scenes import make_scenes
+from mmkeras.datasets.shop import CATEGORIES
+from mmkeras.datasets.shop import DEPARTMENTS
+from mmkeras.datasets.shop import FORMS
+from mmkeras.datasets.shop import Shop
+from mmkeras.datasets.shop import make_shop
 from mmkeras.datasets.pipelines import all_texts
 from mmkeras.datasets.pipelines import make_scene_dataset
+from mmkeras.datasets.pipelines import make_shop_dataset

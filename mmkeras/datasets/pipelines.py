@@ -99,3 +99,61 @@ def all_texts(scenes):
     texts = [c for caps in scenes.captions for c in caps]
     texts += [qa["question"] for qs in scenes.questions for qa in qs]
     return texts
+
+
+def make_shop_dataset(
+    shop, tokenizer, sequence_length=24, batch_size=64, shuffle=True, seed=0, drop_remainder=None
+):
+    """A batched, prefetched `tf.data.Dataset` of products and categories.
+
+    Elements are `({"image": (B, H, W, 3) float32 in [0, 1], "text": (B, L)
+    int32 ids of title and description}, category (B,) int32)`. Text is
+    tokenized inside the pipeline, so the model sees ids only.
+
+    Args:
+        shop: a `Shop` from `make_shop`.
+        tokenizer: a `mmkeras.preprocessing.WordTokenizer` (or any callable
+            `tokenizer(strings, sequence_length, add_start_end=False)`).
+        sequence_length: L, the fixed length of the token rows; longer
+            texts are truncated.
+        batch_size: int.
+        shuffle: whether to shuffle the products (reshuffled each epoch).
+        seed: shuffle seed.
+        drop_remainder: drop a last smaller batch. Defaults to `shuffle`.
+
+    Returns:
+        A `tf.data.Dataset`.
+
+    Example:
+
+    >>> shop = make_shop(16)
+    >>> tokenizer = WordTokenizer.from_corpus(shop.texts)
+    >>> inputs, category = next(iter(make_shop_dataset(shop, tokenizer, batch_size=4)))
+    >>> inputs["text"].shape
+    TensorShape([4, 24])
+    """
+    from mmkeras.datasets.shop import Shop
+
+    if not isinstance(shop, Shop):
+        raise TypeError(
+            "`shop` must be the Shop object returned by make_shop(). "
+            f"Received: {type(shop).__name__}"
+        )
+    if len(shop) == 0:
+        raise ValueError("`shop` is empty: there is nothing to build a dataset from.")
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
+    if drop_remainder is None:
+        drop_remainder = shuffle
+    dataset = tf.data.Dataset.from_tensor_slices(
+        (shop.images, np.asarray(shop.texts, dtype=str), shop.categories.astype(np.int32))
+    )
+    if shuffle:
+        dataset = dataset.shuffle(len(shop), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+
+    def to_model_inputs(image, text, category):
+        image = tf.cast(image, tf.float32) / 255.0
+        return {"image": image, "text": tokenizer(text, sequence_length, add_start_end=False)}, category
+
+    return dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

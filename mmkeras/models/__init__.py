@@ -1,4 +1,6 @@
 """Task models assembled from `mmkeras.layers`."""
 
+from mmkeras.models.classifier import FUSION_CHOICES
+from mmkeras.models.classifier import build_product_classifier
 from mmkeras.models.vqa import FUSIONS
 from mmkeras.models.vqa import build_vqa_model
