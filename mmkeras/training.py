@@ -135,3 +135,44 @@ def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **com
     if verbose:
         print(plan)
     return plan
+
+
+def measure_step_time(model, inputs, targets, steps=10, warmup=2):
+    """Median seconds per training step of a compiled model on one batch.
+
+    The first `warmup` steps (tracing, XLA compilation) are run and
+    discarded; the median of the next `steps` is returned, so one slow
+    step from a busy machine does not skew the figure. The model's weights
+    change: measure a throwaway model or measure after training.
+
+    Args:
+        model: a compiled `keras.Model`.
+        inputs, targets: one batch, as for `model.train_on_batch`.
+        steps: int, timed steps.
+        warmup: int, untimed steps first.
+
+    Returns:
+        A float, seconds per step.
+    """
+    import time
+
+    import numpy as np
+
+    if not isinstance(steps, int) or steps < 1 or not isinstance(warmup, int) or warmup < 0:
+        raise ValueError(
+            f"`steps` must be a positive int and `warmup` a non-negative int. "
+            f"Received: steps={steps!r}, warmup={warmup!r}"
+        )
+    if not getattr(model, "compiled", False):
+        raise ValueError(
+            f"Model {model.name!r} is not compiled: call compile_model(model, ...) "
+            "or model.compile(...) before timing its training step."
+        )
+    for _ in range(warmup):
+        model.train_on_batch(inputs, targets)
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        model.train_on_batch(inputs, targets)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))

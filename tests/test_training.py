@@ -67,3 +67,19 @@ def test_bad_arguments():
         plan_compile(model, jit_compile="yes")
     with pytest.raises(ValueError, match="device='tpu'"):
         plan_compile(model, device="tpu")
+
+
+def test_measure_step_time_times_real_steps():
+    from mmkeras.training import measure_step_time
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    x, y = np.ones((8, 4), "float32"), np.zeros((8, 3), "float32")
+    with pytest.raises(ValueError, match="not compiled"):
+        measure_step_time(model, x, y)
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.get_weights()[0].copy()
+    seconds = measure_step_time(model, x, y, steps=3, warmup=1)
+    assert 0 < seconds < 5
+    assert not np.allclose(before, model.get_weights()[0])  # it really trained
+    with pytest.raises(ValueError, match="steps=0"):
+        measure_step_time(model, x, y, steps=0)

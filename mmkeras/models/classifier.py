@@ -48,6 +48,7 @@ def build_product_classifier(
     filters=(16, 32, 64),
     image_pooling="max",
     embedding_dim=32,
+    bidirectional=True,
     num_heads=4,
     modality_dropout=0.0,
     dropout=0.1,
@@ -84,6 +85,9 @@ def build_product_classifier(
             corner, a curve) wherever it is; on the shop it learns the
             product's form several times faster than averaging.
         embedding_dim: width of the word embeddings.
+        bidirectional: read the text in both directions (`width // 2`
+            units each way). A word at the start of a long text (the
+            title's) is then as close to the output as one at the end.
         num_heads: heads of the cross-attention.
         modality_dropout: rate of a `ModalityDropout` on the raw inputs:
             while training, a photo is blanked or a text emptied at this
@@ -119,7 +123,8 @@ def build_product_classifier(
         text_encoder = TextEncoder(
             vocab_size,
             embedding_dim,
-            width,
+            width // 2 if bidirectional else width,
+            bidirectional=bidirectional,
             output="sequence" if sequences else "vector",
             use_cudnn=use_cudnn,
             name="text_encoder",
