@@ -14,5 +14,6 @@ from mmkeras.datasets.shop import FORMS
 from mmkeras.datasets.shop import Shop
 from mmkeras.datasets.shop import make_shop
 from mmkeras.datasets.pipelines import all_texts
+from mmkeras.datasets.pipelines import make_mlm_dataset
 from mmkeras.datasets.pipelines import make_scene_dataset
 from mmkeras.datasets.pipelines import make_shop_dataset

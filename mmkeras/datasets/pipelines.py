@@ -157,3 +157,46 @@ def make_shop_dataset(
         return {"image": image, "text": tokenizer(text, sequence_length, add_start_end=False)}, category
 
     return dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def make_mlm_dataset(texts, tokenizer, sequence_length=32, batch_size=64, rate=0.15, shuffle=True, seed=0):
+    """Masked-language-model batches from raw texts.
+
+    Elements are `(corrupted_ids, original_ids, weights)`, ready for
+    `model.fit`: the third element is used as `sample_weight`, so only the
+    chosen tokens count in the loss. The masking is redrawn every epoch.
+
+    Args:
+        texts: a list of strings.
+        tokenizer: a `mmkeras.preprocessing.WordPieceTokenizer` (it has the
+            `[MASK]` token).
+        sequence_length: fixed row length (`[CLS] ... [SEP]` and padding).
+        batch_size: int.
+        rate: share of tokens to predict.
+        shuffle: whether to shuffle the texts each epoch.
+        seed: seed of the shuffle and the masking.
+    """
+    from mmkeras.preprocessing.masking import mask_tokens
+    from mmkeras.preprocessing.wordpiece import WORDPIECE_RESERVED_TOKENS
+
+    if not hasattr(tokenizer, "mask_id"):
+        raise TypeError(
+            "`tokenizer` needs a [MASK] token: use WordPieceTokenizer. "
+            f"Received: {type(tokenizer).__name__}"
+        )
+    texts = [str(t) for t in texts]
+    if not texts:
+        raise ValueError("`texts` is empty: there is nothing to build a dataset from.")
+    dataset = tf.data.Dataset.from_tensor_slices(texts)
+    if shuffle:
+        dataset = dataset.shuffle(len(texts), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=shuffle)
+
+    def corrupt(batch):
+        ids = tokenizer(batch, sequence_length)
+        return mask_tokens(
+            ids, tokenizer.mask_id, tokenizer.vocabulary_size,
+            first_regular_id=len(WORDPIECE_RESERVED_TOKENS), rate=rate, seed=seed,
+        )
+
+    return dataset.map(corrupt, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

@@ -36,6 +36,9 @@ class TextEncoder(keras.layers.Layer):
             `mmkeras.training.compile_model` sets this to `False` when it
             compiles for a GPU with XLA.
         embeddings_initializer: initializer of the embedding matrix.
+        freeze_embeddings: keep the embedding matrix fixed in training
+            (e.g. pretrained Word2Vec vectors loaded with
+            `set_embedding_matrix`); the recurrent layer still trains.
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
 
     Call arguments:
@@ -65,6 +68,7 @@ class TextEncoder(keras.layers.Layer):
         dropout=0.0,
         use_cudnn="auto",
         embeddings_initializer="uniform",
+        freeze_embeddings=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -86,6 +90,7 @@ class TextEncoder(keras.layers.Layer):
         self.dropout = dropout
         self.use_cudnn = use_cudnn
         self.embeddings_initializer = keras.initializers.get(embeddings_initializer)
+        self.freeze_embeddings = freeze_embeddings
 
         self.embedding = keras.layers.Embedding(
             vocab_size,
@@ -95,6 +100,7 @@ class TextEncoder(keras.layers.Layer):
             dtype=self.dtype_policy,
             name="embedding",
         )
+        self.embedding.trainable = not freeze_embeddings
         recurrent_class = keras.layers.LSTM if rnn == "lstm" else keras.layers.GRU
         recurrent = recurrent_class(
             units,
@@ -114,6 +120,30 @@ class TextEncoder(keras.layers.Layer):
     @property
     def output_dim(self):
         return self.units * (2 if self.bidirectional else 1)
+
+    def set_embedding_matrix(self, matrix):
+        """Load pretrained word vectors, one row per token id.
+
+        Builds the layer if needed. The matrix is assigned to the weights,
+        not put into the config, so saving the model stores it once, with
+        the other weights.
+
+        Args:
+            matrix: array `(vocab_size, embedding_dim)`, e.g. the first
+                result of `mmkeras.preprocessing.embedding_matrix`.
+        """
+        matrix = keras.ops.convert_to_numpy(matrix)
+        expected = (self.vocab_size, self.embedding_dim)
+        if tuple(matrix.shape) != expected:
+            raise ValueError(
+                f"TextEncoder expects an embedding matrix of shape {expected} "
+                f"(vocab_size, embedding_dim). Received shape {tuple(matrix.shape)}. "
+                "Build the matrix from the same tokenizer vocabulary and vector "
+                "width as the encoder."
+            )
+        if not self.embedding.built:
+            self.embedding.build((None, None))
+        self.embedding.embeddings.assign(matrix.astype(self.embedding.embeddings.dtype))
 
     def build(self, input_shape):
         check_rank(self, "tokens", input_shape, (2,), "(batch, sequence_length) token ids")
@@ -153,6 +183,7 @@ class TextEncoder(keras.layers.Layer):
                 "embeddings_initializer": keras.initializers.serialize(
                     self.embeddings_initializer
                 ),
+                "freeze_embeddings": self.freeze_embeddings,
             }
         )
         return config

@@ -1,4 +1,15 @@
 """Text and feature preprocessing that runs in `tf.data` (TensorFlow allowed here)."""
 
+from mmkeras.preprocessing.embeddings import embedding_matrix
+from mmkeras.preprocessing.embeddings import load_word2vec_text
+from mmkeras.preprocessing.embeddings import save_word2vec_text
+from mmkeras.preprocessing.embeddings import train_word2vec
+from mmkeras.preprocessing.masking import mask_tokens
+from mmkeras.preprocessing.sentiment import correct_spelling
+from mmkeras.preprocessing.sentiment import missing_textblob_corpora
+from mmkeras.preprocessing.sentiment import require_textblob_corpora
+from mmkeras.preprocessing.sentiment import sentiment_features
 from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
 from mmkeras.preprocessing.tokenizer import WordTokenizer
+from mmkeras.preprocessing.wordpiece import WORDPIECE_RESERVED_TOKENS
+from mmkeras.preprocessing.wordpiece import WordPieceTokenizer

@@ -1,0 +1,164 @@
+"""A WordPiece tokenizer (BERT's) with a vocabulary learned from a corpus."""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_text as tf_text
+
+PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
+WORDPIECE_RESERVED_TOKENS = (PAD, UNK, CLS, SEP, MASK)
+
+
+class WordPieceTokenizer:
+    """Text to BERT-style sub-word ids and back, on `tensorflow_text.BertTokenizer`.
+
+    Words are lower-cased, split on whitespace and punctuation, then each
+    word is cut into the longest pieces found in the vocabulary: a word
+    seen in training is one piece, an unseen word such as "circles" can
+    still be "circle" + "##s" instead of `[UNK]`. Rows are
+    `[CLS] pieces [SEP]`, padded with `[PAD]` (id 0). The vocabulary starts
+    with `WORDPIECE_RESERVED_TOKENS`, so `[MASK]` is there for masked
+    language modelling. All methods run on string tensors, inside
+    `tf.data`.
+
+    Args:
+        vocabulary: a list of pieces starting with the reserved tokens, or
+            the path of a file written by `save`.
+
+    Example:
+
+    >>> tokenizer = WordPieceTokenizer.from_corpus(["a red circle", "two red circles"], vocab_size=60)
+    >>> tokenizer.detokenize(tokenizer(["red circles"], sequence_length=8)).numpy()
+    array([b'red circles'], dtype=object)
+    """
+
+    def __init__(self, vocabulary):
+        if isinstance(vocabulary, (str, os.PathLike)):
+            with open(vocabulary, encoding="utf-8") as f:
+                vocabulary = [line.rstrip("\n") for line in f if line.rstrip("\n")]
+        vocabulary = [str(p) for p in vocabulary]
+        if tuple(vocabulary[: len(WORDPIECE_RESERVED_TOKENS)]) != WORDPIECE_RESERVED_TOKENS:
+            raise ValueError(
+                f"A WordPiece vocabulary must start with {WORDPIECE_RESERVED_TOKENS}. "
+                f"Received first entries {vocabulary[:5]}. Learn one with "
+                "WordPieceTokenizer.from_corpus(texts)."
+            )
+        if len(set(vocabulary)) != len(vocabulary):
+            raise ValueError("WordPiece vocabulary entries must be unique.")
+        self._vocabulary = vocabulary
+        table = tf.lookup.StaticVocabularyTable(
+            tf.lookup.KeyValueTensorInitializer(
+                tf.constant(vocabulary), tf.range(len(vocabulary), dtype=tf.int64)
+            ),
+            num_oov_buckets=1,
+        )
+        self._tokenizer = tf_text.BertTokenizer(table, lower_case=True, unknown_token=UNK)
+        self._id_to_piece = tf.constant(vocabulary)
+
+    @classmethod
+    def from_corpus(cls, texts, vocab_size=1000):
+        """Learn a WordPiece vocabulary of about `vocab_size` pieces from `texts`.
+
+        Uses tensorflow-text's `bert_vocab_from_dataset`, which is
+        deterministic for a given corpus.
+        """
+        from tensorflow_text.tools.wordpiece_vocab import bert_vocab_from_dataset as bert_vocab
+
+        if isinstance(texts, (str, bytes)):
+            raise TypeError(
+                f"`texts` must be an iterable of strings. Received a single string {texts!r:.60}."
+            )
+        texts = [str(t) for t in texts]
+        if not texts:
+            raise ValueError("`texts` is empty: a vocabulary needs at least one text.")
+        if not isinstance(vocab_size, (int, np.integer)) or vocab_size <= len(WORDPIECE_RESERVED_TOKENS):
+            raise ValueError(
+                f"`vocab_size` must be an int above {len(WORDPIECE_RESERVED_TOKENS)}. "
+                f"Received: vocab_size={vocab_size!r}"
+            )
+        vocabulary = bert_vocab.bert_vocab_from_dataset(
+            tf.data.Dataset.from_tensor_slices(texts).batch(1000),
+            vocab_size=vocab_size,
+            reserved_tokens=list(WORDPIECE_RESERVED_TOKENS),
+            bert_tokenizer_params={"lower_case": True},
+            learn_params={},
+        )
+        return cls(vocabulary)
+
+    @property
+    def vocabulary(self):
+        return list(self._vocabulary)
+
+    @property
+    def vocabulary_size(self):
+        return len(self._vocabulary)
+
+    pad_id = property(lambda self: 0)
+    unk_id = property(lambda self: WORDPIECE_RESERVED_TOKENS.index(UNK))
+    cls_id = property(lambda self: WORDPIECE_RESERVED_TOKENS.index(CLS))
+    sep_id = property(lambda self: WORDPIECE_RESERVED_TOKENS.index(SEP))
+    mask_id = property(lambda self: WORDPIECE_RESERVED_TOKENS.index(MASK))
+
+    def tokenize(self, texts):
+        """Piece ids of `texts`, ragged `(batch, pieces)`, without `[CLS]`/`[SEP]`."""
+        texts = _string_tensor(texts)
+        pieces = self._tokenizer.tokenize(tf.reshape(texts, [-1])).merge_dims(-2, -1)
+        return tf.cast(pieces, tf.int32)
+
+    def __call__(self, texts, sequence_length, add_start_end=True):
+        """`[CLS] pieces [SEP]` ids, truncated or padded to `sequence_length`.
+
+        With `add_start_end=False` the rows hold the pieces only (the
+        signature matches `WordTokenizer`, so either fits the pipelines).
+
+        Returns:
+            An int32 tensor `(batch, sequence_length)`.
+        """
+        if not isinstance(sequence_length, (int, np.integer)) or sequence_length < 3:
+            raise ValueError(
+                "`sequence_length` must be an int >= 3 (room for [CLS], a piece "
+                f"and [SEP]). Received: sequence_length={sequence_length!r}"
+            )
+        if not add_start_end:
+            pieces = self.tokenize(texts)[:, :sequence_length]
+            return pieces.to_tensor(default_value=self.pad_id, shape=[None, sequence_length])
+        pieces = self.tokenize(texts)[:, : sequence_length - 2]
+        rows = pieces.nrows()
+        ids = tf.concat(
+            [tf.fill([rows, 1], self.cls_id), pieces, tf.fill([rows, 1], self.sep_id)], axis=1
+        )
+        return ids.to_tensor(default_value=self.pad_id, shape=[None, sequence_length])
+
+    def detokenize(self, ids):
+        """Text of `ids` `(batch, length)`: pieces joined into words, reserved
+        tokens dropped."""
+        ids = tf.convert_to_tensor(ids)
+        if not ids.dtype.is_integer or ids.shape.rank != 2:
+            raise ValueError(
+                f"`ids` must be an integer tensor of shape (batch, length). "
+                f"Received dtype {ids.dtype.name}, shape {ids.shape}."
+            )
+        ids = tf.cast(ids, tf.int64)
+        keep = (ids >= len(WORDPIECE_RESERVED_TOKENS)) & (ids < self.vocabulary_size)
+        words = self._tokenizer.detokenize(tf.ragged.boolean_mask(ids, keep))
+        return tf.strings.reduce_join(words, axis=-1, separator=" ")
+
+    def save(self, path):
+        """Write the vocabulary, one piece a line (plain text)."""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(self._vocabulary) + "\n")
+
+    @classmethod
+    def load(cls, path):
+        return cls(path)
+
+
+def _string_tensor(texts):
+    if isinstance(texts, tf.Tensor):
+        if texts.dtype != tf.string:
+            raise TypeError(f"Expected a string tensor. Received dtype {texts.dtype.name}.")
+        return texts
+    if isinstance(texts, (str, bytes)):
+        texts = [texts]
+    return tf.constant(texts, dtype=tf.string)

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from mmkeras.preprocessing import WORDPIECE_RESERVED_TOKENS
+from mmkeras.preprocessing import WordPieceTokenizer
+from mmkeras.preprocessing import mask_tokens
+
+CORPUS = ["a red circle above a blue square", "two green triangles", "a large red circle"] * 10
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return WordPieceTokenizer.from_corpus(CORPUS, vocab_size=80)
+
+
+def test_rows_are_cls_pieces_sep_and_padding(tokenizer):
+    ids = tokenizer(["A red circle.", "blue"], sequence_length=6).numpy()
+    vocab = tokenizer.vocabulary
+    assert ids.shape == (2, 6) and ids.dtype == np.int32
+    assert [vocab[i] for i in ids[0][:4]] == ["[CLS]", "a", "red", "circle"]
+    assert ids[0][-1] == tokenizer.sep_id or ids[0][4] == tokenizer.sep_id
+    assert ids[1][2] == tokenizer.sep_id and ids[1][3:].tolist() == [0, 0, 0]
+    assert tokenizer(["blue"], 4, add_start_end=False).numpy().tolist() == [[vocab.index("blue"), 0, 0, 0]]
+
+
+def test_unseen_words_are_split_into_known_pieces_not_unknown(tokenizer):
+    pieces = tokenizer.tokenize(["circles"]).numpy()[0]
+    words = [tokenizer.vocabulary[i] for i in pieces]
+    assert tokenizer.unk_id not in pieces and len(words) >= 2 and words[0] != "circles"
+    assert tokenizer.detokenize(tokenizer(["red circles"], 8)).numpy()[0] == b"red circles"
+
+
+def test_save_load_and_use_in_tf_data(tokenizer, tmp_path):
+    path = tmp_path / "wordpiece.txt"
+    tokenizer.save(path)
+    assert path.read_text().splitlines()[:5] == list(WORDPIECE_RESERVED_TOKENS)
+    loaded = WordPieceTokenizer.load(path)
+    np.testing.assert_array_equal(loaded(["a red circle"], 8), tokenizer(["a red circle"], 8))
+    dataset = tf.data.Dataset.from_tensor_slices(["a red circle", "two triangles"]).batch(2)
+    batch = next(iter(dataset.map(lambda t: loaded(t, 8))))
+    assert batch.shape == (2, 8)
+
+
+def test_errors(tokenizer):
+    with pytest.raises(ValueError, match="must start with"):
+        WordPieceTokenizer(["a", "b"])
+    with pytest.raises(ValueError, match="sequence_length=2"):
+        tokenizer(["a"], 2)
+    with pytest.raises(TypeError, match="single string"):
+        WordPieceTokenizer.from_corpus("a red circle")
+
+
+def test_mask_tokens_chooses_regular_tokens_at_the_rate():
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 50, size=(200, 40)).astype("int32")
+    ids[:, :1] = 2
+    ids[:, 30:] = 0
+    corrupted, labels, weights = (t.numpy() for t in mask_tokens(ids, 4, 50, first_regular_id=5, rate=0.2, seed=1))
+    np.testing.assert_array_equal(labels, ids)
+    chosen = weights > 0
+    assert not chosen[:, :1].any() and not chosen[:, 30:].any()
+    assert abs(chosen[:, 1:30].mean() - 0.2) < 0.02
+    masked = corrupted[chosen] == 4
+    unchanged = corrupted[chosen] == ids[chosen]
+    assert abs(masked.mean() - 0.8) < 0.05
+    assert 0.05 < unchanged.mean() < 0.16  # 10% kept, plus random draws equal to the original
+    np.testing.assert_array_equal(corrupted[~chosen], ids[~chosen])
+    with pytest.raises(ValueError, match="rate=1.5"):
+        mask_tokens(ids, 4, 50, 5, rate=1.5)
