@@ -88,14 +88,7 @@ class Scenes:
 
     def __getitem__(self, index):
         """Scenes `index` (a slice or an array of indices) as a new `Scenes`."""
-        if isinstance(index, slice):
-            index = np.arange(len(self))[index]
-        index = np.asarray(index)
-        if index.ndim != 1 or not np.issubdtype(index.dtype, np.integer):
-            raise TypeError(
-                "Scenes can be indexed with a slice or a 1-D array of "
-                f"integer indices. Received: {index!r}"
-            )
+        index = as_index_array(index, len(self), "Scenes")
         return Scenes(
             images=self.images[index],
             objects=[self.objects[i] for i in index],
@@ -127,6 +120,19 @@ class Scenes:
                 [ANSWERS.index(a) for a in answer], dtype=np.int64
             ),
         }
+
+
+def as_index_array(index, length, owner):
+    """A slice or 1-D integer array as an index array into `length` items."""
+    if isinstance(index, slice):
+        index = np.arange(length)[index]
+    index = np.asarray(index)
+    if index.ndim != 1 or not np.issubdtype(index.dtype, np.integer):
+        raise TypeError(
+            f"{owner} can be indexed with a slice or a 1-D array of integer "
+            f"indices. Received: {index!r}"
+        )
+    return index
 
 
 def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0):

@@ -22,6 +22,7 @@ from mmkeras.datasets.scenes import SHAPES
 from mmkeras.datasets.scenes import SIZES
 from mmkeras.datasets.scenes import SceneObject
 from mmkeras.datasets.scenes import _render
+from mmkeras.datasets.scenes import as_index_array
 
 FORMS = {"circle": "round", "square": "square", "triangle": "triangular"}
 DEPARTMENTS = ("kitchenware", "garden decor", "toys")
@@ -116,14 +117,7 @@ class Shop:
 
     def __getitem__(self, index):
         """Products `index` (a slice or a 1-D integer array) as a new `Shop`."""
-        if isinstance(index, slice):
-            index = np.arange(len(self))[index]
-        index = np.asarray(index)
-        if index.ndim != 1 or not np.issubdtype(index.dtype, np.integer):
-            raise TypeError(
-                "Shop can be indexed with a slice or a 1-D array of integer "
-                f"indices. Received: {index!r}"
-            )
+        index = as_index_array(index, len(self), "Shop")
         return Shop(
             images=self.images[index],
             objects=[self.objects[i] for i in index],

@@ -121,7 +121,7 @@ class WordTokenizer:
 
     def tokenize(self, texts):
         """Words of `texts` as a ragged tensor of ids (no start/end tokens)."""
-        texts = self._as_string_tensor(texts)
+        texts = as_string_tensor(texts)
         return tf.ragged.map_flat_values(self._word_to_id.lookup, self._split(texts))
 
     def __call__(self, texts, sequence_length, add_start_end=True):
@@ -142,7 +142,7 @@ class WordTokenizer:
                 "`sequence_length` must be a positive int. "
                 f"Received: sequence_length={sequence_length!r}"
             )
-        texts = self._as_string_tensor(texts)
+        texts = as_string_tensor(texts)
         ids = self.tokenize(tf.reshape(texts, [-1]))
         if add_start_end:
             rows = ids.nrows()
@@ -191,20 +191,22 @@ class WordTokenizer:
         """A tokenizer with the vocabulary that `save` wrote to `path`."""
         return cls(path)
 
-    def _as_string_tensor(self, texts):
-        if isinstance(texts, tf.Tensor):
-            if texts.dtype != tf.string:
-                raise TypeError(
-                    f"Expected a string tensor. Received dtype {texts.dtype.name}."
-                )
-            return texts
-        try:
-            return tf.convert_to_tensor(texts, dtype=tf.string)
-        except (TypeError, ValueError) as error:
+
+def as_string_tensor(texts):
+    """`texts` (a string, a list of strings or a string tensor) as a string tensor."""
+    if isinstance(texts, tf.Tensor):
+        if texts.dtype != tf.string:
             raise TypeError(
-                "Expected a string, a list of strings or a string tensor. "
-                f"Received: {texts!r:.80}"
-            ) from error
+                f"Expected a string tensor. Received dtype {texts.dtype.name}."
+            )
+        return texts
+    try:
+        return tf.convert_to_tensor(texts, dtype=tf.string)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            "Expected a string, a list of strings or a string tensor. "
+            f"Received: {texts!r:.80}"
+        ) from error
 
 
 def _read_vocabulary(path):

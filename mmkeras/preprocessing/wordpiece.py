@@ -6,6 +6,8 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from mmkeras.preprocessing.tokenizer import as_string_tensor
+
 PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
 WORDPIECE_RESERVED_TOKENS = (PAD, UNK, CLS, SEP, MASK)
 
@@ -102,7 +104,7 @@ class WordPieceTokenizer:
 
     def tokenize(self, texts):
         """Piece ids of `texts`, ragged `(batch, pieces)`, without `[CLS]`/`[SEP]`."""
-        texts = _string_tensor(texts)
+        texts = as_string_tensor(texts)
         pieces = self._tokenizer.tokenize(tf.reshape(texts, [-1])).merge_dims(-2, -1)
         return tf.cast(pieces, tf.int32)
 
@@ -153,12 +155,3 @@ class WordPieceTokenizer:
     def load(cls, path):
         return cls(path)
 
-
-def _string_tensor(texts):
-    if isinstance(texts, tf.Tensor):
-        if texts.dtype != tf.string:
-            raise TypeError(f"Expected a string tensor. Received dtype {texts.dtype.name}.")
-        return texts
-    if isinstance(texts, (str, bytes)):
-        texts = [texts]
-    return tf.constant(texts, dtype=tf.string)
