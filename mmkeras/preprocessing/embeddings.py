@@ -82,16 +82,18 @@ def save_word2vec_text(vectors, path):
     vectors.save_word2vec_format(str(path), binary=False)
 
 
-def load_word2vec_text(path, limit=None):
+def load_word2vec_text(path, limit=None, no_header=False):
     """Read vectors in the word2vec text format, without pickle.
 
-    GloVe's own files lack the header line; pass them through
-    `gensim.scripts.glove2word2vec` first or add the `count width` line.
+    The format is a header line `<count> <width>`, then one line per word:
+    `<word> <v1> ... <vwidth>`. GloVe's files are the same without the
+    header: pass `no_header=True` for them.
 
     Args:
         path: a `.txt` (or `.txt.gz`) file.
         limit: read only the first `limit` vectors (files are usually
             sorted by frequency).
+        no_header: the file has no `<count> <width>` line (GloVe).
 
     Returns:
         `gensim.models.KeyedVectors`.
@@ -99,12 +101,19 @@ def load_word2vec_text(path, limit=None):
     from gensim.models import KeyedVectors
 
     try:
-        return KeyedVectors.load_word2vec_format(str(path), binary=False, limit=limit)
-    except (ValueError, UnicodeDecodeError, IndexError) as error:
+        return KeyedVectors.load_word2vec_format(
+            str(path), binary=False, limit=limit, no_header=no_header
+        )
+    except (ValueError, UnicodeDecodeError, IndexError, KeyError) as error:
+        hint = (
+            "a file without that header line, as GloVe ships, needs no_header=True"
+            if not no_header
+            else "every line must hold a word and the same number of values"
+        )
         raise ValueError(
             f"Could not read {path!s} as word2vec text: expected a first line "
-            "'<count> <width>' and then one '<word> <v1> ... <vwidth>' per line "
-            f"(GloVe files need that header added). Underlying error: {error}"
+            "'<count> <width>' and then one '<word> <v1> ... <vwidth>' per line; "
+            f"{hint}. Underlying error: {error}"
         ) from error
 
 

@@ -67,8 +67,11 @@ def test_text_format_round_trip_and_bad_file(tmp_path):
     np.testing.assert_allclose(loaded["square"], vectors["square"], rtol=1e-5)
     glove_style = tmp_path / "glove.txt"
     glove_style.write_text("red 0.1 0.2\nblue 0.3 0.4\n")
-    with pytest.raises(ValueError, match="header added"):
+    with pytest.raises(ValueError, match="no_header=True"):
         load_word2vec_text(glove_style)
+    glove = load_word2vec_text(glove_style, no_header=True)
+    np.testing.assert_allclose(glove["blue"], [0.3, 0.4], rtol=1e-6)
+    assert glove.index_to_key == ["red", "blue"]
 
 
 def test_text_encoder_takes_the_matrix_as_weights_frozen_or_not(tmp_path):
