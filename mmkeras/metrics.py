@@ -129,3 +129,130 @@ def classification_report(y_true, y_pred, num_classes):
         "macro_f1": float(f1.mean()),
         "accuracy": float(true_positives.sum() / matrix.sum()),
     }
+
+
+def _ngram_counts(tokens, order):
+    return collections.Counter(tuple(tokens[i : i + order]) for i in range(len(tokens) - order + 1))
+
+
+def corpus_bleu(references, hypotheses, max_order=4, smooth=False):
+    """Corpus-level BLEU (Papineni et al., 2002), in [0, 1].
+
+    For each n up to `max_order`, the modified precision p_n counts the
+    hypothesis n-grams that appear in a reference, each clipped to the most
+    times it occurs in any one reference, summed over the corpus. BLEU is
+    `BP * exp(mean_n log p_n)`, with the brevity penalty
+    `BP = min(1, exp(1 - r / c))`, `c` the total hypothesis length and `r`
+    the total of the reference lengths closest to each hypothesis' length.
+
+    Args:
+        references: for each hypothesis, a list of one or more reference
+            token lists, e.g. `[[["a", "red", "circle"], ["a", "circle"]], ...]`.
+        hypotheses: a list of token lists, one per example.
+        max_order: the largest n-gram order (4 gives BLEU-4).
+        smooth: add one to the numerator and denominator of every p_n with
+            n > 1 (Lin and Och, 2004), so that one missing 4-gram does not
+            zero the score of short texts.
+
+    Returns:
+        A float.
+
+    Example:
+
+    >>> corpus_bleu([[["a", "red", "circle"]]], [["a", "red", "circle"]], max_order=2)
+    1.0
+    """
+    if len(references) != len(hypotheses):
+        raise ValueError(
+            f"Expected one list of references per hypothesis. Received {len(references)} "
+            f"reference lists and {len(hypotheses)} hypotheses."
+        )
+    if not hypotheses:
+        raise ValueError("Cannot compute BLEU over zero hypotheses.")
+    if not isinstance(max_order, int) or max_order < 1:
+        raise ValueError(f"`max_order` must be a positive int. Received: max_order={max_order!r}")
+    for refs, hypothesis in zip(references, hypotheses):
+        if isinstance(hypothesis, str) or not refs or any(isinstance(r, str) for r in refs):
+            raise ValueError(
+                "BLEU works on tokens: each hypothesis must be a list of tokens and each "
+                "entry of `references` a non-empty list of token lists (split strings with "
+                f".split() first). Received hypothesis {hypothesis!r:.60} with references {refs!r:.60}."
+            )
+    matches = np.zeros(max_order)
+    totals = np.zeros(max_order)
+    hypothesis_length = reference_length = 0
+    for refs, hypothesis in zip(references, hypotheses):
+        hypothesis = list(hypothesis)
+        hypothesis_length += len(hypothesis)
+        # The closest reference length; ties go to the shorter reference.
+        reference_length += min((abs(len(r) - len(hypothesis)), len(r)) for r in refs)[1]
+        for n in range(1, max_order + 1):
+            counts = _ngram_counts(hypothesis, n)
+            most_in_a_reference = collections.Counter()
+            for r in refs:
+                most_in_a_reference |= _ngram_counts(list(r), n)
+            matches[n - 1] += sum(min(c, most_in_a_reference[g]) for g, c in counts.items())
+            totals[n - 1] += max(len(hypothesis) - n + 1, 0)
+    if smooth:
+        matches[1:] += 1
+        totals[1:] += 1
+    if np.any(matches == 0) or np.any(totals == 0):
+        return 0.0
+    log_precision = np.mean(np.log(matches / totals))
+    brevity = 1.0 if hypothesis_length > reference_length else np.exp(1 - reference_length / max(hypothesis_length, 1))
+    return float(brevity * np.exp(log_precision))
+
+
+def recall_at_k(similarity, k, relevant=None):
+    """Share of queries whose top-k candidates include a relevant one.
+
+    Args:
+        similarity: array `(queries, candidates)`, higher is more similar
+            (e.g. text embeddings times image embeddings).
+        k: int or a sequence of ints.
+        relevant: for each query, the index (int) or indices (a sequence) of
+            its relevant candidates; defaults to the diagonal (query i
+            matches candidate i).
+
+    Ties are counted against the query: a relevant candidate is in the top
+    k only if fewer than k others score at least as high, so a constant
+    similarity scores 0, not a lucky 1.
+
+    Returns:
+        A float for an int `k`, or a dict `{k: recall}`.
+
+    Example:
+
+    >>> recall_at_k(np.eye(3), k=1)
+    1.0
+    """
+    similarity = np.asarray(similarity, dtype=np.float64)
+    if similarity.ndim != 2:
+        raise ValueError(
+            f"`similarity` must be a 2-D (queries, candidates) array. Received shape {similarity.shape}."
+        )
+    queries, candidates = similarity.shape
+    if relevant is None:
+        if queries > candidates:
+            raise ValueError(
+                f"Without `relevant`, query i must match candidate i, but there are {queries} "
+                f"queries and only {candidates} candidates. Pass `relevant`."
+            )
+        relevant = list(range(queries))
+    if len(relevant) != queries:
+        raise ValueError(f"`relevant` needs one entry per query ({queries}). Received {len(relevant)}.")
+    ks = [k] if isinstance(k, (int, np.integer)) else list(k)
+    if not ks or any(not isinstance(x, (int, np.integer)) or x < 1 for x in ks):
+        raise ValueError(f"`k` must be a positive int or a list of them. Received: k={k!r}")
+    best_rank = np.empty(queries)
+    for q in range(queries):
+        targets = np.atleast_1d(np.asarray(relevant[q], dtype=np.int64))
+        if targets.size == 0 or targets.min() < 0 or targets.max() >= candidates:
+            raise ValueError(
+                f"Query {q} has relevant indices {targets.tolist()} outside [0, {candidates})."
+            )
+        others = np.delete(similarity[q], targets)
+        # Rank of the best relevant candidate = number of others scoring >= it.
+        best_rank[q] = np.sum(others >= similarity[q, targets].max())
+    results = {x: float(np.mean(best_rank < x)) for x in ks}
+    return results[ks[0]] if isinstance(k, (int, np.integer)) else results

@@ -62,3 +62,60 @@ def test_report_errors_name_the_problem():
         confusion_matrix([0, 2], [0, 1], 2)
     with pytest.raises(ValueError, match="one length"):
         confusion_matrix([0, 1], [0], 2)
+
+
+def test_bleu_by_hand():
+    from mmkeras.metrics import corpus_bleu
+
+    hypothesis = "a red circle above a square".split()
+    reference = "a red circle above a blue square".split()
+    # unigrams 6/6, bigrams 4/5, r = 7 > c = 6
+    expected = np.exp(1 - 7 / 6) * np.exp((np.log(1.0) + np.log(4 / 5)) / 2)
+    assert corpus_bleu([[reference]], [hypothesis], max_order=2) == pytest.approx(expected)
+    # Clipping: "a a a" against "a red a" matches "a" at most twice.
+    assert corpus_bleu([[["a", "red", "a"]]], [["a", "a", "a"]], max_order=1) == pytest.approx(2 / 3)
+    assert corpus_bleu([[reference]], [["green", "triangle"]]) == 0.0
+
+
+def test_bleu_matches_nltk():
+    from nltk.translate.bleu_score import corpus_bleu as nltk_bleu
+
+    from mmkeras.metrics import corpus_bleu
+
+    rng = np.random.default_rng(0)
+    words = "a red blue green circle square triangle above below left of the is".split()
+    references, hypotheses = [], []
+    for _ in range(30):
+        refs = [list(rng.choice(words, rng.integers(5, 10))) for _ in range(rng.integers(1, 4))]
+        hypothesis = list(refs[0])
+        for i in rng.choice(len(hypothesis), 2, replace=False):
+            hypothesis[i] = str(rng.choice(words))
+        references.append(refs)
+        hypotheses.append(hypothesis[: rng.integers(4, len(hypothesis) + 1)])
+    assert corpus_bleu(references, hypotheses) == pytest.approx(nltk_bleu(references, hypotheses), rel=1e-9)
+
+
+def test_bleu_errors():
+    from mmkeras.metrics import corpus_bleu
+
+    with pytest.raises(ValueError, match="one list of references per hypothesis"):
+        corpus_bleu([[["a"]]], [["a"], ["b"]])
+    with pytest.raises(ValueError, match="works on tokens"):
+        corpus_bleu([["a red circle"]], ["a red circle"])
+
+
+def test_recall_at_k_by_hand_and_ties():
+    from mmkeras.metrics import recall_at_k
+
+    similarity = np.array([[0.9, 0.1, 0.5], [0.8, 0.2, 0.3], [0.1, 0.7, 0.6]])
+    # query 0: rank 0; query 1: two others higher -> rank 2; query 2: one higher -> rank 1
+    assert recall_at_k(similarity, k=[1, 2, 3]) == {1: pytest.approx(1 / 3), 2: pytest.approx(2 / 3), 3: 1.0}
+    assert recall_at_k(np.ones((4, 4)), k=1) == 0.0  # ties count against the query
+    # Several relevant candidates per query (e.g. five captions per image).
+    assert recall_at_k(similarity, k=1, relevant=[[0], [0, 1], [1]]) == 1.0
+    with pytest.raises(ValueError, match=r"outside \[0, 3\)"):
+        recall_at_k(similarity, 1, relevant=[0, 1, 3])
+    with pytest.raises(ValueError, match="Pass `relevant`"):
+        recall_at_k(np.ones((3, 2)), 1)
+    with pytest.raises(ValueError, match="positive int"):
+        recall_at_k(similarity, 0)
