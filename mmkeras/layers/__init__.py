@@ -5,6 +5,7 @@ from mmkeras.layers.attention_fusion import AttentionFusion
 from mmkeras.layers.bahdanau_attention import BahdanauAttention
 from mmkeras.layers.bilinear_fusion import BilinearFusion
 from mmkeras.layers.concat_fusion import ConcatFusion
+from mmkeras.layers.contrastive_similarity import ContrastiveSimilarity
 from mmkeras.layers.cross_attention_fusion import CrossAttentionFusion
 from mmkeras.layers.gated_fusion import GatedFusion
 from mmkeras.layers.image_encoder import ImageEncoder

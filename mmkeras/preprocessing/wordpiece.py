@@ -30,7 +30,8 @@ class WordPieceTokenizer:
 
     Example:
 
-    >>> tokenizer = WordPieceTokenizer.from_corpus(["a red circle", "two red circles"], vocab_size=60)
+    >>> corpus = ["a red circle", "two red circles"] * 50
+    >>> tokenizer = WordPieceTokenizer.from_corpus(corpus, vocab_size=60)
     >>> tokenizer.detokenize(tokenizer(["red circles"], sequence_length=8)).numpy()
     array([b'red circles'], dtype=object)
     """
@@ -63,7 +64,9 @@ class WordPieceTokenizer:
         """Learn a WordPiece vocabulary of about `vocab_size` pieces from `texts`.
 
         Uses tensorflow-text's `bert_vocab_from_dataset`, which is
-        deterministic for a given corpus.
+        deterministic for a given corpus. Only words seen often enough
+        become whole pieces; in a tiny corpus most words stay split into
+        characters.
         """
         from tensorflow_text.tools.wordpiece_vocab import bert_vocab_from_dataset as bert_vocab
 
