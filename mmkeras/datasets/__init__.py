@@ -8,6 +8,11 @@ from mmkeras.datasets.scenes import SIZES
 from mmkeras.datasets.scenes import SceneObject
 from mmkeras.datasets.scenes import Scenes
 from mmkeras.datasets.scenes import make_scenes
+from mmkeras.datasets.caption_formats import CaptionRecords
+from mmkeras.datasets.caption_formats import export_coco_captions
+from mmkeras.datasets.caption_formats import export_flickr8k
+from mmkeras.datasets.caption_formats import load_coco_captions
+from mmkeras.datasets.caption_formats import load_flickr8k
 from mmkeras.datasets.shop import CATEGORIES
 from mmkeras.datasets.shop import DEPARTMENTS
 from mmkeras.datasets.shop import FORMS

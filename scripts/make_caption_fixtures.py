@@ -1,0 +1,23 @@
+"""Write the real-format caption fixtures under data/fixtures/.
+
+Usage: python scripts/make_caption_fixtures.py
+
+Four scenes of the bundled world (seed 2024, 64x64) as a COCO captions
+folder and as a Flickr8k-style folder. The tests load them with the
+library's loaders and compare them with the regenerated scenes.
+"""
+
+import pathlib
+
+from mmkeras.datasets import make_scenes
+from mmkeras.datasets.caption_formats import export_coco_captions
+from mmkeras.datasets.caption_formats import export_flickr8k
+
+FIXTURES = pathlib.Path(__file__).resolve().parent.parent / "data" / "fixtures"
+SEED, COUNT = 2024, 4
+
+
+if __name__ == "__main__":
+    scenes = make_scenes(COUNT, seed=SEED, image_size=64)
+    print(export_coco_captions(scenes, FIXTURES / "coco"))
+    print(export_flickr8k(scenes, FIXTURES / "flickr8k"))
