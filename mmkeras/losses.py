@@ -46,3 +46,54 @@ class SymmetricInfoNCE(keras.losses.Loss):
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
+
+
+@keras.saving.register_keras_serializable(package="mmkeras")
+class MaskedSequenceCrossEntropy(keras.losses.Loss):
+    """Token cross-entropy averaged over the real (non-padding) tokens.
+
+    For targets `(B, T)` and logits `(B, T, V)`, positions whose target is
+    `pad_id` do not count, and the loss is the mean over the batch's real
+    tokens. Plain `sparse_categorical_crossentropy` would also train the
+    model to predict padding after every caption, and reward it for
+    doing so.
+
+    The per-token values are divided by the batch's number of real tokens
+    and summed (`reduction="sum"`), so the result is the same whether or
+    not the model's output carries a Keras padding mask (Keras would
+    otherwise rescale a masked mean a second time).
+
+    Args:
+        pad_id: the padding id in the targets.
+        from_logits: whether `y_pred` holds logits (the decoders' output)
+            rather than probabilities.
+
+    Example:
+
+    >>> loss = MaskedSequenceCrossEntropy()
+    >>> targets = keras.ops.convert_to_tensor([[5, 3, 0]])
+    >>> logits = keras.ops.one_hot(targets, 8) * 20.0
+    >>> round(float(loss(targets, logits)), 4)
+    0.0
+    """
+
+    def __init__(self, pad_id=0, from_logits=True, name="masked_sequence_cross_entropy", dtype=None):
+        super().__init__(name=name, reduction="sum", dtype=dtype)
+        self.pad_id = pad_id
+        self.from_logits = from_logits
+
+    def call(self, y_true, y_pred):
+        y_true = ops.convert_to_tensor(y_true)
+        if len(y_true.shape) != 2 or len(y_pred.shape) != 3:
+            raise ValueError(
+                "MaskedSequenceCrossEntropy expects integer targets (batch, length) and "
+                f"predictions (batch, length, vocab). Received {tuple(y_true.shape)} and "
+                f"{tuple(y_pred.shape)}."
+            )
+        y_true = ops.cast(y_true, "int32")
+        per_token = keras.losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=self.from_logits)
+        mask = ops.cast(ops.not_equal(y_true, self.pad_id), per_token.dtype)
+        return per_token * mask / ops.maximum(ops.sum(mask), 1.0)
+
+    def get_config(self):
+        return {"name": self.name, "pad_id": self.pad_id, "from_logits": self.from_logits}

@@ -4,6 +4,8 @@ from mmkeras.models.bert import MaskedMeanPooling
 from mmkeras.models.bert import build_bert_encoder
 from mmkeras.models.bert import build_bert_text_tower
 from mmkeras.models.bert import build_mlm_model
+from mmkeras.models.captioner import build_captioner
+from mmkeras.models.captioner import generate_captions
 from mmkeras.models.classifier import FUSION_CHOICES
 from mmkeras.models.classifier import build_product_classifier
 from mmkeras.models.vqa import FUSIONS
