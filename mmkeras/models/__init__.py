@@ -7,6 +7,7 @@ from mmkeras.models.bert import build_mlm_model
 from mmkeras.models.captioner import build_captioner
 from mmkeras.models.captioner import generate_captions
 from mmkeras.models.classifier import FUSION_CHOICES
+from mmkeras.models.dual_encoder import build_dual_encoder
 from mmkeras.models.classifier import build_product_classifier
 from mmkeras.models.vqa import FUSIONS
 from mmkeras.models.vqa import build_vqa_model
