@@ -28,10 +28,10 @@ def markov_step(tokens, state):
     return logits, state
 
 
-def sequence_log_prob(tokens):
+def chain_log_prob(log_table, tokens):
     previous, total = START, 0.0
     for token in tokens:
-        total += LOG_T[previous, token]
+        total += log_table[previous, token]
         if token == END:
             break
         previous = token
@@ -45,7 +45,8 @@ def test_greedy_takes_the_trap_and_beam_avoids_it():
     tokens, scores = beam_search(markov_step, state, 5, START, END, max_length=4, beam_width=3)
     tokens, scores = keras.ops.convert_to_numpy(tokens), keras.ops.convert_to_numpy(scores)
     assert tokens[0].tolist() == [4, END, PAD, PAD]
-    np.testing.assert_allclose(scores[0], np.log(0.4 * 1.0), rtol=1e-4)
+    np.testing.assert_allclose(scores[0], chain_log_prob(LOG_T, tokens[0]), rtol=1e-4)
+    assert chain_log_prob(LOG_T, tokens[0]) > chain_log_prob(LOG_T, greedy[0])
 
 
 def test_beam_search_finds_the_exhaustive_best_sequence():
@@ -58,13 +59,7 @@ def test_beam_search_finds_the_exhaustive_best_sequence():
         return keras.ops.take(keras.ops.convert_to_tensor(log_table), tokens, axis=0), state
 
     def score(sequence):
-        previous, total = START, 0.0
-        for token in sequence:
-            total += log_table[previous, token]
-            if token == END:
-                break
-            previous = token
-        return total
+        return chain_log_prob(log_table, sequence)
 
     best = max(itertools.product(range(6), repeat=3), key=score)
     tokens, found = beam_search(step, {"s": np.zeros((1, 1))}, 6, START, END, max_length=3, beam_width=36)
