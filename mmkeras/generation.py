@@ -6,18 +6,41 @@ loop calling the model once per token). A decoder is described by a step
 function:
 
     logits, state = step_fn(tokens, state)
+    logits, state, weights = step_fn(tokens, state)   # with attention
 
-with `tokens` `(B,)` int32, `logits` `(B, vocab_size)`, and `state` any
-nest of tensors with the batch as their first axis. Put everything a step
-needs per example (e.g. the image features it attends over) in the state:
-beam search repeats the state for every beam and reorders it as beams are
+with `tokens` `(B,)` int32, `logits` `(B, vocab_size)`, `weights` `(B, N)`
+(what the step attended to, e.g. N image regions) and `state` any nest of
+tensors with the batch as their first axis. Put everything a step needs
+per example (e.g. the image features it attends over) in the state: beam
+search repeats the state for every beam and reorders it as beams are
 pruned. `lstm_decoder_step` builds both for `mmkeras.layers.LSTMDecoder`.
+
+Both searches return a `SearchResult`; greedy search equals beam search
+with `beam_width=1`, tokens, scores and attention alike.
 """
+
+import collections
 
 import keras
 from keras import ops
 
 _NEG_INF = -1e9
+
+
+class SearchResult(collections.namedtuple("SearchResult", ["tokens", "scores", "attention"])):
+    """What a search returns.
+
+    Attributes:
+        tokens: int32 `(B, max_length)`, the generated tokens with `end_id`
+            included and `pad_id` after it.
+        scores: float32 `(B,)`, each sequence's total log-probability (its
+            end token included, nothing after it).
+        attention: float32 `(B, max_length, N)`, the step function's
+            attention weights at every generated token (zeros after the
+            end token), or `None` when the step function returns none.
+    """
+
+    __slots__ = ()
 
 
 def _check_search_args(start_id, end_id, max_length, vocab_size=None):
@@ -31,43 +54,98 @@ def _check_search_args(start_id, end_id, max_length, vocab_size=None):
 
 
 def _batch_size(state):
-    return ops.shape(keras.tree.flatten(state)[0])[0]
+    leaves = keras.tree.flatten(state)
+    if not leaves:
+        raise ValueError(
+            "`initial_state` must hold at least one tensor with the batch as its first axis, "
+            "so the search knows the batch size. Received an empty state."
+        )
+    return ops.shape(leaves[0])[0]
+
+
+def _call_step(step_fn, tokens, state):
+    """Run one step; the weights are float32 `(B, N)`, or `(B, 0)` if none."""
+    outputs = step_fn(tokens, state)
+    if not isinstance(outputs, (tuple, list)) or len(outputs) not in (2, 3):
+        raise ValueError(
+            "`step_fn` must return `(logits, state)` or `(logits, state, weights)`. "
+            f"Received: {type(outputs).__name__} of length {len(outputs) if isinstance(outputs, (tuple, list)) else '-'}"
+        )
+    logits, state = outputs[0], outputs[1]
+    if len(outputs) == 3 and outputs[2] is not None:
+        weights = ops.cast(outputs[2], "float32")
+    else:
+        weights = ops.zeros((ops.shape(logits)[0], 0), "float32")
+    return ops.log_softmax(ops.cast(logits, "float32"), axis=-1), state, weights
+
+
+def _run(step_fn, start_tokens, state, max_length, update, make_carry):
+    """Step 0 outside the loop (it fixes the attention width), the rest inside."""
+    log_probs, state, weights = _call_step(step_fn, start_tokens, state)
+    carry = update(0, log_probs, state, weights, make_carry(state, ops.shape(weights)[-1]))
+
+    def body(i, carry):
+        log_probs, state, weights = _call_step(step_fn, carry[0], carry[1])
+        return update(i, log_probs, state, weights, carry)
+
+    return ops.fori_loop(1, max_length, body, carry)
 
 
 def greedy_search(step_fn, initial_state, start_id, end_id, max_length, pad_id=0):
     """Decode by taking the most likely token at every step.
 
     Args:
-        step_fn: `(tokens (B,), state) -> (logits (B, V), state)`.
+        step_fn: `(tokens (B,), state) -> (logits (B, V), state[, weights (B, N)])`.
         initial_state: a nest of tensors, batch first.
         start_id, end_id: ids of the start and end tokens.
         max_length: number of tokens to generate (the start token excluded).
         pad_id: written after a sequence's end token.
 
     Returns:
-        int32 `(B, max_length)`: the generated tokens, `end_id` included,
-        `pad_id` after it.
+        A `SearchResult` `(tokens, scores, attention)`.
+
+    Example:
+
+    >>> import numpy as np
+    >>> table = np.log(np.array([[.1, .1, .8], [.1, .1, .8], [.1, .8, .1]]))
+    >>> step = lambda tokens, state: (keras.ops.take(table, tokens, axis=0), state)
+    >>> result = greedy_search(step, {"x": np.zeros((1, 1))}, start_id=0, end_id=1, max_length=4)
+    >>> keras.ops.convert_to_numpy(result.tokens).tolist()
+    [[2, 1, 0, 0]]
     """
     _check_search_args(start_id, end_id, max_length)
     batch = _batch_size(initial_state)
     positions = ops.arange(max_length, dtype="int32")[None, :]
 
-    def body(i, carry):
-        tokens, state, output, finished = carry
-        logits, state = step_fn(tokens, state)
-        chosen = ops.cast(ops.argmax(logits, axis=-1), "int32")
+    def update(i, log_probs, state, weights, carry):
+        _, _, output, scores, attention, finished = carry
+        chosen = ops.cast(ops.argmax(log_probs, axis=-1), "int32")
+        chosen_log_prob = ops.squeeze(ops.take_along_axis(log_probs, chosen[:, None], axis=1), axis=1)
+        scores = scores + ops.where(finished, 0.0, chosen_log_prob)
+        at_step = ops.logical_and(positions == i, ops.logical_not(finished)[:, None])
+        output = ops.where(at_step, chosen[:, None], output)
+        attention = ops.where(at_step[..., None], weights[:, None, :], attention)
         chosen = ops.where(finished, pad_id, chosen)
-        output = ops.where(positions == i, chosen[:, None], output)
         finished = ops.logical_or(finished, chosen == end_id)
-        return chosen, state, output, finished
+        return chosen, state, output, scores, attention, finished
 
-    carry = (
-        ops.full((batch,), start_id, dtype="int32"),
-        initial_state,
-        ops.zeros((batch, max_length), dtype="int32") + pad_id,
-        ops.zeros((batch,), dtype="bool"),
-    )
-    return ops.fori_loop(0, max_length, body, carry)[2]
+    def make_carry(state, width):
+        return (
+            None,
+            state,
+            ops.full((batch, max_length), pad_id, dtype="int32"),
+            ops.zeros((batch,), "float32"),
+            ops.zeros((batch, max_length, width), "float32"),
+            ops.zeros((batch,), dtype="bool"),
+        )
+
+    start = ops.full((batch,), start_id, dtype="int32")
+    _, _, tokens, scores, attention, _ = _run(step_fn, start, initial_state, max_length, update, make_carry)
+    return _result(tokens, scores, attention)
+
+
+def _result(tokens, scores, attention):
+    return SearchResult(tokens, scores, attention if attention.shape[-1] != 0 else None)
 
 
 def beam_search(
@@ -80,10 +158,11 @@ def beam_search(
     no cost, so its score stays fixed. At the end the best beam per
     example is chosen by `score / length ** length_penalty` (0 compares
     raw log-probabilities, which favours short sequences; about 0.6-1.0
-    compensates).
+    compensates). A beam wider than the vocabulary works: the surplus
+    beams carry a score of about -1e9 and never win.
 
     Args:
-        step_fn: `(tokens (B*K,), state) -> (logits (B*K, V), state)`.
+        step_fn: `(tokens (B*K,), state) -> (logits (B*K, V), state[, weights (B*K, N)])`.
         initial_state: a nest of tensors with batch size B (repeated here
             for the K beams).
         vocab_size: V, the width of the logits.
@@ -92,12 +171,14 @@ def beam_search(
         length_penalty: exponent of the length normalisation.
 
     Returns:
-        `(tokens, scores)`: the best sequence per example, int32
-        `(B, max_length)`, and its total log-probability `(B,)`.
+        A `SearchResult` for the best beam of each example; `scores` are
+        total log-probabilities (not length-normalised).
     """
     _check_search_args(start_id, end_id, max_length, vocab_size)
     if not isinstance(beam_width, int) or beam_width < 1:
         raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
+    if not isinstance(length_penalty, (int, float)) or length_penalty < 0:
+        raise ValueError(f"`length_penalty` must be a number >= 0. Received: length_penalty={length_penalty!r}")
     width = beam_width
     batch = _batch_size(initial_state)
     state = keras.tree.map_structure(lambda x: ops.repeat(x, width, axis=0), initial_state)
@@ -107,42 +188,56 @@ def beam_search(
     # All beams start identical: only the first may expand at step 0.
     first_scores = ops.concatenate([ops.zeros((1,)), ops.full((width - 1,), _NEG_INF)])
 
-    def body(i, carry):
-        tokens, state, sequences, scores, finished = carry
-        logits, state = step_fn(tokens, state)
-        log_probs = ops.reshape(ops.log_softmax(ops.cast(logits, "float32"), axis=-1), (batch, width, vocab_size))
+    def update(i, log_probs, state, weights, carry):
+        _, _, sequences, scores, attention, finished = carry
+        log_probs = ops.reshape(log_probs, (batch, width, vocab_size))
         log_probs = ops.where(finished[..., None], pad_only[None, None, :], log_probs)
         candidates = ops.reshape(scores[..., None] + log_probs, (batch, width * vocab_size))
         scores, index = ops.top_k(candidates, k=width)
         beam = ops.cast(index // vocab_size, "int32")
         chosen = ops.cast(index % vocab_size, "int32")
+        was_finished = ops.take_along_axis(finished, beam, axis=1)
+        at_step = ops.logical_and(positions == i, ops.logical_not(was_finished)[..., None])
         sequences = ops.take_along_axis(sequences, beam[..., None], axis=1)
-        sequences = ops.where(positions == i, chosen[..., None], sequences)
-        finished = ops.logical_or(ops.take_along_axis(finished, beam, axis=1), chosen == end_id)
+        sequences = ops.where(at_step, chosen[..., None], sequences)
+        weights = ops.reshape(weights, (batch, width, -1))
+        weights = ops.take_along_axis(weights, beam[..., None], axis=1)
+        attention = ops.take_along_axis(attention, beam[..., None, None], axis=1)
+        attention = ops.where(at_step[..., None], weights[:, :, None, :], attention)
+        finished = ops.logical_or(was_finished, chosen == end_id)
         rows = ops.reshape(ops.arange(batch, dtype="int32")[:, None] * width + beam, (-1,))
         state = keras.tree.map_structure(lambda x: ops.take(x, rows, axis=0), state)
-        return ops.reshape(chosen, (-1,)), state, sequences, scores, finished
+        return ops.reshape(chosen, (-1,)), state, sequences, scores, attention, finished
 
-    carry = (
-        ops.full((batch * width,), start_id, dtype="int32"),
-        state,
-        ops.zeros((batch, width, max_length), dtype="int32") + pad_id,
-        ops.tile(first_scores[None, :], (batch, 1)),
-        ops.zeros((batch, width), dtype="bool"),
-    )
-    _, _, sequences, scores, _ = ops.fori_loop(0, max_length, body, carry)
+    def make_carry(state, attention_width):
+        return (
+            None,
+            state,
+            ops.full((batch, width, max_length), pad_id, dtype="int32"),
+            ops.tile(first_scores[None, :], (batch, 1)),
+            ops.zeros((batch, width, max_length, attention_width), "float32"),
+            ops.zeros((batch, width), dtype="bool"),
+        )
+
+    start = ops.full((batch * width,), start_id, dtype="int32")
+    _, _, sequences, scores, attention, _ = _run(step_fn, start, state, max_length, update, make_carry)
     lengths = ops.sum(ops.cast(sequences != pad_id, "float32"), axis=-1)
-    normalized = scores / ops.power(ops.maximum(lengths, 1.0), length_penalty)
+    normalized = scores / ops.power(ops.maximum(lengths, 1.0), float(length_penalty))
     best = ops.cast(ops.argmax(normalized, axis=-1), "int32")
-    tokens = ops.squeeze(ops.take_along_axis(sequences, best[:, None, None], axis=1), axis=1)
-    return tokens, ops.squeeze(ops.take_along_axis(scores, best[:, None], axis=1), axis=1)
+    return _result(
+        ops.squeeze(ops.take_along_axis(sequences, best[:, None, None], axis=1), axis=1),
+        ops.squeeze(ops.take_along_axis(scores, best[:, None], axis=1), axis=1),
+        ops.squeeze(ops.take_along_axis(attention, best[:, None, None, None], axis=1), axis=1),
+    )
 
 
 def lstm_decoder_step(decoder, features, features_mask=None):
     """Step function and initial state for a `mmkeras.layers.LSTMDecoder`.
 
     The state carries the decoder's `[h, c]` and the features it attends
-    over (and their mask), so beam search can repeat and reorder them.
+    over (and their mask), so beam search can repeat and reorder them. The
+    step function returns the decoder's attention weights over the
+    features, which the searches collect per generated token.
 
     Returns:
         `(step_fn, initial_state)` for `greedy_search` / `beam_search`.
@@ -153,7 +248,7 @@ def lstm_decoder_step(decoder, features, features_mask=None):
         state["mask"] = features_mask
 
     def step_fn(tokens, state):
-        logits, (h, c), _ = decoder.step(tokens, [state["h"], state["c"]], state["features"], state.get("mask"))
-        return logits, dict(state, h=h, c=c)
+        logits, (h, c), weights = decoder.step(tokens, [state["h"], state["c"]], state["features"], state.get("mask"))
+        return logits, dict(state, h=h, c=c), weights
 
     return step_fn, state

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from mmkeras.generation import SearchResult
 from mmkeras.generation import beam_search
 from mmkeras.generation import greedy_search
 from mmkeras.generation import lstm_decoder_step
@@ -23,9 +24,22 @@ TRANSITIONS /= TRANSITIONS.sum(1, keepdims=True)
 LOG_T = np.log(TRANSITIONS).astype("float32")
 
 
-def markov_step(tokens, state):
-    logits = keras.ops.take(keras.ops.convert_to_tensor(LOG_T), tokens, axis=0)
-    return logits, state
+def table_step(log_table):
+    def step(tokens, state):
+        return keras.ops.take(keras.ops.convert_to_tensor(log_table), tokens, axis=0), state
+
+    return step
+
+
+def table_step_with_attention(log_table):
+    """A step that 'attends' to the position of the token it was given."""
+    size = log_table.shape[0]
+
+    def step(tokens, state):
+        weights = keras.ops.one_hot(tokens, size)
+        return keras.ops.take(keras.ops.convert_to_tensor(log_table), tokens, axis=0), state, weights
+
+    return step
 
 
 def chain_log_prob(log_table, tokens):
@@ -38,33 +52,99 @@ def chain_log_prob(log_table, tokens):
     return total
 
 
+def numpy_result(result):
+    return SearchResult(*(None if part is None else keras.ops.convert_to_numpy(part) for part in result))
+
+
+def random_log_table(size, seed):
+    table = np.random.default_rng(seed).random((size, size)).astype("float32") ** 3 + 1e-3
+    table[:, START] = 1e-6
+    return np.log(table / table.sum(1, keepdims=True)).astype("float32")
+
+
 def test_greedy_takes_the_trap_and_beam_avoids_it():
     state = {"dummy": np.zeros((2, 1), "float32")}
-    greedy = keras.ops.convert_to_numpy(greedy_search(markov_step, state, START, END, max_length=4))
-    assert greedy[0].tolist()[0] == 3
-    tokens, scores = beam_search(markov_step, state, 5, START, END, max_length=4, beam_width=3)
-    tokens, scores = keras.ops.convert_to_numpy(tokens), keras.ops.convert_to_numpy(scores)
-    assert tokens[0].tolist() == [4, END, PAD, PAD]
-    np.testing.assert_allclose(scores[0], chain_log_prob(LOG_T, tokens[0]), rtol=1e-4)
-    assert chain_log_prob(LOG_T, tokens[0]) > chain_log_prob(LOG_T, greedy[0])
+    greedy = numpy_result(greedy_search(table_step(LOG_T), state, START, END, max_length=4))
+    assert greedy.tokens[0].tolist()[0] == 3
+    assert greedy.attention is None
+    np.testing.assert_allclose(greedy.scores, chain_log_prob(LOG_T, greedy.tokens[0]), rtol=1e-4)
+    beam = numpy_result(beam_search(table_step(LOG_T), state, 5, START, END, max_length=4, beam_width=3))
+    assert beam.tokens[0].tolist() == [4, END, PAD, PAD]
+    np.testing.assert_allclose(beam.scores[0], chain_log_prob(LOG_T, beam.tokens[0]), rtol=1e-4)
+    assert beam.scores[0] > greedy.scores[0]
 
 
 def test_beam_search_finds_the_exhaustive_best_sequence():
-    rng = np.random.default_rng(0)
-    table = rng.random((6, 6)).astype("float32") ** 3 + 1e-3
-    table[:, START] = 1e-6
-    log_table = np.log(table / table.sum(1, keepdims=True)).astype("float32")
+    log_table = random_log_table(6, seed=0)
+    best = max(itertools.product(range(6), repeat=3), key=lambda s: chain_log_prob(log_table, s))
+    found = numpy_result(
+        beam_search(table_step(log_table), {"s": np.zeros((1, 1))}, 6, START, END, max_length=3, beam_width=36))
+    assert chain_log_prob(log_table, found.tokens[0]) == pytest.approx(chain_log_prob(log_table, best), abs=1e-5)
+    assert float(found.scores[0]) == pytest.approx(chain_log_prob(log_table, best), abs=1e-4)
 
-    def step(tokens, state):
-        return keras.ops.take(keras.ops.convert_to_tensor(log_table), tokens, axis=0), state
 
-    def score(sequence):
-        return chain_log_prob(log_table, sequence)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_greedy_equals_beam_search_of_width_one(seed):
+    log_table = random_log_table(7, seed)
+    state = {"s": np.zeros((4, 1))}
+    step = table_step_with_attention(log_table)
+    greedy = numpy_result(greedy_search(step, state, START, END, max_length=6))
+    beam = numpy_result(beam_search(step, state, 7, START, END, max_length=6, beam_width=1))
+    np.testing.assert_array_equal(greedy.tokens, beam.tokens)
+    np.testing.assert_allclose(greedy.scores, beam.scores, rtol=1e-6)
+    np.testing.assert_array_equal(greedy.attention, beam.attention)
 
-    best = max(itertools.product(range(6), repeat=3), key=score)
-    tokens, found = beam_search(step, {"s": np.zeros((1, 1))}, 6, START, END, max_length=3, beam_width=36)
-    assert score(keras.ops.convert_to_numpy(tokens)[0]) == pytest.approx(score(best), abs=1e-5)
-    assert float(keras.ops.convert_to_numpy(found)[0]) == pytest.approx(score(best), abs=1e-4)
+
+def test_attention_is_recorded_for_every_generated_token():
+    state = {"s": np.zeros((1, 1))}
+    for result in (
+        greedy_search(table_step_with_attention(LOG_T), state, START, END, max_length=4),
+        beam_search(table_step_with_attention(LOG_T), state, 5, START, END, max_length=4, beam_width=3),
+    ):
+        tokens, _, attention = numpy_result(result)
+        assert attention.shape == (1, 4, 5)
+        # Step t attends to the token it was fed: START, then token t-1.
+        fed = [START] + tokens[0].tolist()
+        for t, token in enumerate(tokens[0]):
+            expected = np.zeros(5) if token == PAD else np.eye(5)[fed[t]]
+            np.testing.assert_array_equal(attention[0, t], expected)
+
+
+def test_end_token_at_the_first_step():
+    log_table = np.log(np.full((5, 5), 0.1, "float32"))
+    log_table[START, END] = np.log(0.6)
+    state = {"s": np.zeros((3, 1))}
+    greedy = numpy_result(greedy_search(table_step(log_table), state, START, END, max_length=4))
+    beam = numpy_result(beam_search(table_step(log_table), state, 5, START, END, max_length=4, beam_width=3))
+    for result in (greedy, beam):
+        np.testing.assert_array_equal(result.tokens, [[END, PAD, PAD, PAD]] * 3)
+        np.testing.assert_allclose(result.scores, np.log(0.6), rtol=1e-5)
+
+
+def test_beam_wider_than_the_vocabulary_and_a_batch_of_one():
+    log_table = random_log_table(4, seed=3)
+    best = max(itertools.product(range(4), repeat=3), key=lambda s: chain_log_prob(log_table, s))
+    result = numpy_result(
+        beam_search(table_step(log_table), {"s": np.zeros((1, 1))}, 4, START, END, max_length=3, beam_width=10))
+    assert result.tokens.shape == (1, 3) and result.scores.shape == (1,)
+    assert result.scores[0] == pytest.approx(chain_log_prob(log_table, best), abs=1e-4)
+    assert set(result.tokens[0]) <= set(range(4))
+
+
+def test_length_penalty_prefers_the_longer_sequence():
+    # From START: END at 0.5 or token 3 at 0.45; from 3: END at 0.9.
+    # Raw: log 0.5 = -0.69 beats log 0.45 + log 0.9 = -0.90.
+    # Per token (penalty 1): -0.69 / 1 loses to -0.90 / 2 = -0.45.
+    table = np.full((5, 5), 1e-6, "float32")
+    table[START, END], table[START, 3] = 0.5, 0.45
+    table[3, END], table[3, 4] = 0.9, 0.1
+    log_table = np.log(table / table.sum(1, keepdims=True))
+    state = {"s": np.zeros((1, 1))}
+    raw = numpy_result(beam_search(table_step(log_table), state, 5, START, END, 3, beam_width=2))
+    penalised = numpy_result(beam_search(table_step(log_table), state, 5, START, END, 3, 2, length_penalty=1.0))
+    assert raw.tokens[0].tolist() == [END, PAD, PAD]
+    assert penalised.tokens[0].tolist() == [3, END, PAD]
+    assert penalised.scores[0] == pytest.approx(chain_log_prob(log_table, [3, END]), abs=1e-4)
 
 
 def test_searches_compile_with_xla_and_drive_the_lstm_decoder():
@@ -76,25 +156,34 @@ def test_searches_compile_with_xla_and_drive_the_lstm_decoder():
     def generate(features):
         step_fn, state = lstm_decoder_step(decoder, features)
         greedy = greedy_search(step_fn, state, START, END, max_length=6)
-        beam, _ = beam_search(step_fn, state, 12, START, END, max_length=6, beam_width=4)
+        beam = beam_search(step_fn, state, 12, START, END, max_length=6, beam_width=4)
         return greedy, beam
 
-    greedy, beam = (t.numpy() for t in generate(tf.constant(features)))
-    assert greedy.shape == beam.shape == (3, 6) and greedy.dtype == np.int32
-    # Greedy equals stepping the decoder by hand.
+    greedy, beam = (numpy_result(r) for r in generate(tf.constant(features)))
+    assert greedy.tokens.shape == beam.tokens.shape == (3, 6) and greedy.tokens.dtype == np.int32
+    assert greedy.attention.shape == beam.attention.shape == (3, 6, 5)
+    # Greedy equals stepping the decoder by hand, weights included.
     state = decoder.initial_state(features)
     tokens = np.full(3, START, "int32")
     for t in range(6):
-        logits, state, _ = decoder.step(tokens, state, features)
+        logits, state, weights = decoder.step(tokens, state, features)
         tokens = keras.ops.convert_to_numpy(keras.ops.argmax(logits, -1)).astype("int32")
-        expected = np.where(np.isin(greedy[:, :t], END).any(1), PAD, tokens)
-        np.testing.assert_array_equal(greedy[:, t], expected)
+        live = ~np.isin(greedy.tokens[:, :t], END).any(1)
+        np.testing.assert_array_equal(greedy.tokens[:, t], np.where(live, tokens, PAD))
+        np.testing.assert_allclose(greedy.attention[live, t], keras.ops.convert_to_numpy(weights)[live], atol=1e-5)
 
 
 def test_errors():
+    state = {"s": np.zeros((1, 1))}
     with pytest.raises(ValueError, match="max_length"):
-        greedy_search(markov_step, {"s": np.zeros((1, 1))}, START, END, max_length=0)
+        greedy_search(table_step(LOG_T), state, START, END, max_length=0)
     with pytest.raises(ValueError, match="beam_width"):
-        beam_search(markov_step, {"s": np.zeros((1, 1))}, 5, START, END, 3, beam_width=0)
+        beam_search(table_step(LOG_T), state, 5, START, END, 3, beam_width=0)
     with pytest.raises(ValueError, match="vocab_size"):
-        beam_search(markov_step, {"s": np.zeros((1, 1))}, 2, START, END, 3)
+        beam_search(table_step(LOG_T), state, 2, START, END, 3)
+    with pytest.raises(ValueError, match="length_penalty"):
+        beam_search(table_step(LOG_T), state, 5, START, END, 3, length_penalty=-1)
+    with pytest.raises(ValueError, match="empty state"):
+        greedy_search(table_step(LOG_T), {}, START, END, 3)
+    with pytest.raises(ValueError, match=r"\(logits, state\)"):
+        greedy_search(lambda tokens, state: tokens, state, START, END, 3)

@@ -61,16 +61,30 @@ def generate_captions(captioner, images, start_id, end_id, max_length=16, beam_w
         length_penalty: see `beam_search`.
 
     Returns:
-        int32 token ids `(B, max_length)`; detokenize them with the
-        tokenizer.
+        A `mmkeras.generation.SearchResult`: `tokens` `(B, max_length)`
+        (detokenize them with the tokenizer), their total log-probability
+        `scores` `(B,)`, and `attention` `(B, max_length, regions)`, the
+        decoder's weights over the image regions for every generated word.
+
+    Example:
+
+    >>> captioner = build_captioner(vocab_size=20, image_size=32, filters=(8,), feature_dim=8, units=16)
+    >>> result = generate_captions(captioner, np.zeros((2, 32, 32, 3)), start_id=2, end_id=3, max_length=5)
+    >>> tuple(result.tokens.shape), tuple(result.attention.shape)
+    ((2, 5), (2, 5, 256))
     """
+    for layer_name in ("image_encoder", "decoder"):
+        if layer_name not in {layer.name for layer in captioner.layers}:
+            raise ValueError(
+                f"`captioner` must be a model from build_captioner() with layers 'image_encoder' and "
+                f"'decoder'. Received a model {captioner.name!r} without a layer {layer_name!r}."
+            )
     regions = captioner.get_layer("image_encoder")(images)
     decoder = captioner.get_layer("decoder")
     step_fn, state = lstm_decoder_step(decoder, regions)
     if beam_width == 1:
         return greedy_search(step_fn, state, start_id, end_id, max_length)
-    tokens, _ = beam_search(
+    return beam_search(
         step_fn, state, decoder.vocab_size, start_id, end_id, max_length,
         beam_width=beam_width, length_penalty=length_penalty,
     )
-    return tokens

@@ -22,10 +22,17 @@ def test_captioner_overfits_a_few_scenes_and_generates_their_words(tmp_path):
     history = model.fit(dataset, epochs=40, verbose=0)
     assert history.history["loss"][-1] < 0.4 * history.history["loss"][0]
     images = scenes.images.astype("float32") / 255.0
-    greedy = keras.ops.convert_to_numpy(generate_captions(model, images, tokenizer.start_id, tokenizer.end_id, 10))
-    beam = keras.ops.convert_to_numpy(
-        generate_captions(model, images, tokenizer.start_id, tokenizer.end_id, 10, beam_width=3))
+    greedy_result = generate_captions(model, images, tokenizer.start_id, tokenizer.end_id, 10)
+    beam_result = generate_captions(model, images, tokenizer.start_id, tokenizer.end_id, 10, beam_width=3)
+    greedy, beam = (keras.ops.convert_to_numpy(r.tokens) for r in (greedy_result, beam_result))
     assert greedy.shape == beam.shape == (8, 10)
+    # Beam search may prune the greedy path, so it is not bound to beat it per caption; on average it does.
+    beam_scores, greedy_scores = (keras.ops.convert_to_numpy(r.scores) for r in (beam_result, greedy_result))
+    assert beam_scores.mean() >= greedy_scores.mean() - 1e-4
+    # Attention over the 8x8 region grid, a distribution at every generated word.
+    attention = keras.ops.convert_to_numpy(greedy_result.attention)
+    assert attention.shape == (8, 10, 64)
+    np.testing.assert_allclose(attention.sum(-1)[greedy != 0], 1.0, rtol=1e-4)
     texts = [t.decode() for t in tokenizer.detokenize(greedy).numpy()]
     # Each scene has one object; its generated caption names that object's colour.
     named = [scene[0].color in text for scene, text in zip(scenes.objects, texts)]
@@ -33,7 +40,7 @@ def test_captioner_overfits_a_few_scenes_and_generates_their_words(tmp_path):
     model.save(tmp_path / "captioner.keras")
     reloaded = keras.saving.load_model(tmp_path / "captioner.keras", safe_mode=True)
     np.testing.assert_array_equal(
-        keras.ops.convert_to_numpy(generate_captions(reloaded, images, tokenizer.start_id, tokenizer.end_id, 10)),
+        keras.ops.convert_to_numpy(generate_captions(reloaded, images, tokenizer.start_id, tokenizer.end_id, 10).tokens),
         greedy,
     )
 
@@ -65,3 +72,10 @@ def test_masked_loss_is_the_same_with_or_without_a_keras_mask():
         model.compile(loss=MaskedSequenceCrossEntropy())
         values.append(model.evaluate(tokens, targets, verbose=0))
     assert values[0] == pytest.approx(values[1], rel=1e-6)
+
+
+def test_generate_captions_names_a_model_that_is_not_a_captioner():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs), name="not_a_captioner")
+    with pytest.raises(ValueError, match="not_a_captioner.*image_encoder"):
+        generate_captions(model, np.zeros((1, 32, 32, 3)), 2, 3)
