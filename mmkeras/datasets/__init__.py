@@ -9,8 +9,10 @@ from mmkeras.datasets.scenes import SceneObject
 from mmkeras.datasets.scenes import Scenes
 from mmkeras.datasets.scenes import make_scenes
 from mmkeras.datasets.caption_formats import CaptionRecords
+from mmkeras.datasets.caption_formats import export_caption_pairs
 from mmkeras.datasets.caption_formats import export_coco_captions
 from mmkeras.datasets.caption_formats import export_flickr8k
+from mmkeras.datasets.caption_formats import load_caption_pairs
 from mmkeras.datasets.caption_formats import load_coco_captions
 from mmkeras.datasets.caption_formats import load_flickr8k
 from mmkeras.datasets.shop import CATEGORIES
@@ -22,3 +24,4 @@ from mmkeras.datasets.pipelines import all_texts
 from mmkeras.datasets.pipelines import make_mlm_dataset
 from mmkeras.datasets.pipelines import make_scene_dataset
 from mmkeras.datasets.pipelines import make_shop_dataset
+from mmkeras.datasets.pipelines import teacher_forcing_pair

@@ -87,11 +87,25 @@ def make_scene_dataset(
         if task == "vqa":
             question = tokenizer(text, sequence_length, add_start_end=False)
             return {"image": image, "question": question}, label
-        ids = tokenizer(text, sequence_length + 1)
-        return {"image": image, "tokens": ids[:, :-1]}, ids[:, 1:]
+        tokens, next_tokens = teacher_forcing_pair(tokenizer, text, sequence_length)
+        return {"image": image, "tokens": tokens}, next_tokens
 
     dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def teacher_forcing_pair(tokenizer, captions, sequence_length):
+    """Decoder inputs and targets for a batch of caption strings.
+
+    Tokenizes `[START] words [END]` to `sequence_length + 1` ids and shifts
+    by one: the decoder reads `[START] w1 ... wn` and learns to predict
+    `w1 ... wn [END]`, padded with 0.
+
+    Returns:
+        `(tokens, next_tokens)`, int32 `(B, sequence_length)` each.
+    """
+    ids = tokenizer(captions, sequence_length + 1)
+    return ids[:, :-1], ids[:, 1:]
 
 
 def all_texts(scenes):
