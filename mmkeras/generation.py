@@ -234,8 +234,9 @@ def beam_search(
 def lstm_decoder_step(decoder, features, features_mask=None):
     """Step function and initial state for a `mmkeras.layers.LSTMDecoder`.
 
-    The state carries the decoder's `[h, c]` and the features it attends
-    over (and their mask), so beam search can repeat and reorder them. The
+    The state carries the decoder's `[h, c]`, the features it attends over
+    (their attention keys, computed once, and their mask), so beam search
+    can repeat and reorder them. The
     step function returns the decoder's attention weights over the
     features, which the searches collect per generated token.
 
@@ -243,12 +244,14 @@ def lstm_decoder_step(decoder, features, features_mask=None):
         `(step_fn, initial_state)` for `greedy_search` / `beam_search`.
     """
     h, c = decoder.initial_state(features, features_mask)
-    state = {"h": h, "c": c, "features": features}
+    state = {"h": h, "c": c, "features": features, "keys": decoder.attention_keys(features)}
     if features_mask is not None:
         state["mask"] = features_mask
 
     def step_fn(tokens, state):
-        logits, (h, c), weights = decoder.step(tokens, [state["h"], state["c"]], state["features"], state.get("mask"))
+        logits, (h, c), weights = decoder.step(
+            tokens, [state["h"], state["c"]], state["features"], state.get("mask"), keys=state["keys"]
+        )
         return logits, dict(state, h=h, c=c), weights
 
     return step_fn, state

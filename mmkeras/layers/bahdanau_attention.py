@@ -31,6 +31,9 @@ class BahdanauAttention(keras.layers.Layer):
         mask: optional bool tensor `(B, N)`, `False` for values to ignore
             (padding). Defaults to the mask `values` carries, if any. A row
             with nothing unmasked gets all-zero weights and a zero context.
+        projected_values: optional `project_values(values)`. A decoder that
+            attends over the same values at every step computes `W1 v`
+            once and passes it here, instead of once per step.
 
     Returns:
         A tuple `(context, weights)`: `context` of shape `(B, Dv)` and
@@ -81,20 +84,24 @@ class BahdanauAttention(keras.layers.Layer):
         build_sublayer(self.score, tuple(values_shape[:-1]) + (self.units,))
         self.built = True
 
-    def compute_output_shape(self, query_shape, values_shape):
+    def project_values(self, values):
+        """`W1 v` for every value, `(B, N, units)`: pass it as `projected_values`."""
+        return self.values_projection(values)
+
+    def compute_output_shape(self, query_shape, values_shape, **kwargs):
         self._check_shapes(query_shape, values_shape)
         return (values_shape[0], values_shape[2]), (values_shape[0], values_shape[1])
 
-    def compute_mask(self, query, values, mask=None):
+    def compute_mask(self, query, values, mask=None, **kwargs):
         # The values' mask is consumed here; context and weights need none.
         return None
 
-    def call(self, query, values, mask=None):
+    def call(self, query, values, mask=None, projected_values=None):
         if mask is None:
             mask = getattr(values, "_keras_mask", None)
-        hidden = ops.tanh(
-            self.values_projection(values) + ops.expand_dims(self.query_projection(query), 1)
-        )
+        if projected_values is None:
+            projected_values = self.values_projection(values)
+        hidden = ops.tanh(projected_values + ops.expand_dims(self.query_projection(query), 1))
         scores = ops.squeeze(self.score(hidden), axis=-1)
         weights = masked_softmax(scores, mask)
         context = ops.sum(ops.expand_dims(weights, -1) * ops.cast(values, weights.dtype), axis=1)

@@ -21,8 +21,8 @@ class LSTMDecoder(keras.layers.Layer):
 
     The initial state is a learned `tanh` projection of the mean feature.
     Called on a whole token sequence it is teacher-forced (the true
-    previous token at every step), running the steps as one compiled
-    `scan`; `step` runs one step, for generation loops.
+    previous token at every step); `step` runs one step, for generation
+    loops.
 
     Args:
         vocab_size: int, number of token ids.
@@ -33,6 +33,13 @@ class LSTMDecoder(keras.layers.Layer):
         dropout: dropout rate before the output projection.
         mask_zero: whether token id 0 is padding; if so, the output carries
             a mask that Keras uses to leave padding out of the loss.
+        unroll: how the teacher-forced steps run. `"auto"` (default)
+            unrolls them when the sequence length is known when the model
+            is built and uses `keras.ops.scan` otherwise; `True` always
+            unrolls (the length must be known), `False` always scans.
+            Unrolled steps train faster on a CPU and compile with XLA on
+            TensorFlow, whose `scan` gradient XLA rejects ("XLA compilation
+            requires a fixed tensor list size").
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
 
     Call arguments:
@@ -65,6 +72,7 @@ class LSTMDecoder(keras.layers.Layer):
         attention_units=None,
         dropout=0.0,
         mask_zero=True,
+        unroll="auto",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -74,12 +82,15 @@ class LSTMDecoder(keras.layers.Layer):
         if attention_units is not None:
             check_positive_int("attention_units", attention_units)
         check_rate("dropout", dropout)
+        if unroll not in (True, False, "auto"):
+            raise ValueError(f"`unroll` must be True, False or 'auto'. Received: unroll={unroll!r}")
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.units = units
         self.attention_units = attention_units
         self.dropout = dropout
         self.mask_zero = mask_zero
+        self.unroll = unroll
 
         self.embedding = keras.layers.Embedding(
             vocab_size, embedding_dim, dtype=self.dtype_policy, name="embedding"
@@ -119,8 +130,16 @@ class LSTMDecoder(keras.layers.Layer):
             )
         return tokens_shape, features_shape
 
+    def _check_unroll(self, tokens_shape):
+        if self.unroll is True and tokens_shape[1] is None:
+            raise ValueError(
+                "LSTMDecoder(unroll=True) needs the sequence length to be known. Received tokens of "
+                f"shape {tuple(tokens_shape)}; give the Input a fixed length or use unroll='auto'."
+            )
+
     def build(self, input_shape):
         tokens_shape, features_shape = self._check_shapes(input_shape)
+        self._check_unroll(tokens_shape)
         batch, feature_dim = features_shape[0], features_shape[-1]
         build_sublayer(self.embedding, tokens_shape)
         build_sublayer(self.attention, (batch, self.units), (batch, None, feature_dim))
@@ -159,13 +178,22 @@ class LSTMDecoder(keras.layers.Layer):
             )
         return [self.initial_h(mean), self.initial_c(mean)]
 
-    def _advance(self, embedded, state, features, features_mask):
-        context, weights = self.attention(state[0], features, mask=features_mask)
+    def _advance(self, embedded, state, features, features_mask, keys):
+        context, weights = self.attention(state[0], features, mask=features_mask, projected_values=keys)
         cell_input = ops.concatenate([embedded, ops.cast(context, embedded.dtype)], axis=-1)
         hidden, state = self.cell(cell_input, state)
         return hidden, state, context, weights
 
-    def step(self, tokens, state, features, features_mask=None, training=False):
+    def attention_keys(self, features):
+        """The features projected for attention, `(B, N, attention_units)`.
+
+        They do not change from step to step: compute them once and pass
+        them to every `step` call as `keys`.
+        """
+        features, _ = self._features_and_mask(features)
+        return self.attention.project_values(features)
+
+    def step(self, tokens, state, features, features_mask=None, training=False, keys=None):
         """One decoding step.
 
         Args:
@@ -174,13 +202,15 @@ class LSTMDecoder(keras.layers.Layer):
             features: `(B, N, D)` (or `(B, D)`) features to attend over.
             features_mask: optional bool `(B, N)`.
             training: Python bool.
+            keys: optional `attention_keys(features)`, to save computing
+                them again at every step.
 
         Returns:
             `(logits (B, vocab_size), new_state [h, c], weights (B, N))`.
         """
         features, features_mask = self._features_and_mask(features, features_mask)
         hidden, state, context, weights = self._advance(
-            self.embedding(tokens), state, features, features_mask
+            self.embedding(tokens), state, features, features_mask, keys
         )
         output = self.output_dropout(ops.concatenate([hidden, context], -1), training=training)
         return self.output_projection(output), state, weights
@@ -193,6 +223,11 @@ class LSTMDecoder(keras.layers.Layer):
         """
         features, features_mask = self._features_and_mask(features, features_mask)
         state = self.initial_state(features, features_mask)
+        keys = self.attention.project_values(features)
+        steps = tokens.shape[1]
+        self._check_unroll(tokens.shape)
+        if self.unroll is True or (self.unroll == "auto" and steps is not None):
+            return self._decode_unrolled(tokens, state, features, features_mask, keys, steps, training)
         embedded = ops.moveaxis(self.embedding(tokens), 1, 0)
 
         # The TensorFlow backend's scan needs its per-step outputs to have
@@ -200,7 +235,7 @@ class LSTMDecoder(keras.layers.Layer):
         def scan_step(carry, embedded_t):
             h, c = carry[0], carry[1]
             hidden, (h, c), context, weights = self._advance(
-                embedded_t, [h, c], features, features_mask
+                embedded_t, [h, c], features, features_mask, keys
             )
             carry = (h, c, ops.cast(context, h.dtype), ops.cast(weights, h.dtype))
             return carry, carry
@@ -215,6 +250,18 @@ class LSTMDecoder(keras.layers.Layer):
         outputs = ops.concatenate([hiddens, ops.cast(contexts, hiddens.dtype)], -1)
         outputs = self.output_dropout(ops.moveaxis(outputs, 0, 1), training=training)
         return self.output_projection(outputs), ops.moveaxis(weights, 0, 1)
+
+    def _decode_unrolled(self, tokens, state, features, features_mask, keys, steps, training):
+        embedded = self.embedding(tokens)
+        outputs, weights = [], []
+        for t in range(steps):
+            hidden, state, context, step_weights = self._advance(
+                embedded[:, t], state, features, features_mask, keys
+            )
+            outputs.append(ops.concatenate([hidden, ops.cast(context, hidden.dtype)], -1))
+            weights.append(ops.cast(step_weights, hidden.dtype))
+        outputs = self.output_dropout(ops.stack(outputs, axis=1), training=training)
+        return self.output_projection(outputs), ops.stack(weights, axis=1)
 
     def call(self, inputs, training=False):
         tokens, features = inputs
@@ -231,6 +278,7 @@ class LSTMDecoder(keras.layers.Layer):
                 "attention_units": self.attention_units,
                 "dropout": self.dropout,
                 "mask_zero": self.mask_zero,
+                "unroll": self.unroll,
             }
         )
         return config

@@ -29,12 +29,14 @@ def test_shapes_serialization_and_training(tmp_path):
     check_training_step(model, [TOKENS, FEATURES], targets, loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
 
 
-def test_teacher_forcing_equals_stepping():
-    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)
+@pytest.mark.parametrize("unroll", [True, False])
+def test_teacher_forcing_equals_stepping(unroll):
+    layer = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5, unroll=unroll)
     logits, weights = layer.decode(TOKENS, FEATURES)
     state = layer.initial_state(FEATURES)
+    keys = layer.attention_keys(FEATURES)
     for t in range(TOKENS.shape[1]):
-        step_logits, state, step_weights = layer.step(TOKENS[:, t], state, FEATURES)
+        step_logits, state, step_weights = layer.step(TOKENS[:, t], state, FEATURES, keys=keys if t % 2 else None)
         np.testing.assert_allclose(
             keras.ops.convert_to_numpy(step_logits),
             keras.ops.convert_to_numpy(logits[:, t]),
@@ -46,6 +48,27 @@ def test_teacher_forcing_equals_stepping():
             rtol=1e-5, atol=1e-6,
         )
     np.testing.assert_allclose(keras.ops.convert_to_numpy(weights).sum(-1), 1.0, rtol=1e-5)
+
+
+def test_unrolled_and_scanned_decoding_agree_and_train_under_xla():
+    unrolled = LSTMDecoder(vocab_size=11, embedding_dim=3, units=5, unroll=True)
+    scanned = LSTMDecoder.from_config(dict(unrolled.get_config(), unroll=False))
+    unrolled([TOKENS, FEATURES]), scanned([TOKENS, FEATURES])
+    scanned.set_weights(unrolled.get_weights())
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(unrolled([TOKENS, FEATURES])),
+        keras.ops.convert_to_numpy(scanned([TOKENS, FEATURES])), rtol=1e-5, atol=1e-6,
+    )
+    # "auto" unrolls a fixed length, which XLA can differentiate on TensorFlow.
+    model = model_around(LSTMDecoder(vocab_size=11, embedding_dim=3, units=5))
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)
+    model.train_on_batch([TOKENS, FEATURES], np.roll(TOKENS, -1, axis=1))
+    # A length unknown until call time needs the scan.
+    tokens, features = keras.Input((None,), dtype="int32"), keras.Input((9, 4))
+    dynamic = keras.Model([tokens, features], LSTMDecoder(11, 3, 5)([tokens, features]))
+    assert dynamic([TOKENS, FEATURES]).shape == (2, 4, 11)
+    with pytest.raises(ValueError, match="unroll=True.*needs the sequence length"):
+        LSTMDecoder(11, 3, 5, unroll=True)([tokens, features])
 
 
 def test_a_step_only_sees_earlier_tokens():
@@ -92,6 +115,8 @@ def test_bad_inputs():
         layer([TOKENS[..., None], FEATURES])
     with pytest.raises(ValueError, match="dropout=2"):
         LSTMDecoder(11, 3, 5, dropout=2)
+    with pytest.raises(ValueError, match="unroll='yes'"):
+        LSTMDecoder(11, 3, 5, unroll="yes")
 
 
 def test_calling_after_decode_reuses_the_built_sublayers():
