@@ -208,3 +208,77 @@ def plot_embedding_2d(vectors, labels, groups=None, title=None):
     ax.set_title(title or "")
     fig.tight_layout()
     return fig
+
+
+def _as_square_grid(weights):
+    weights = np.asarray(weights)
+    side = int(round(np.sqrt(weights.shape[-1])))
+    if side * side != weights.shape[-1]:
+        raise ValueError(
+            f"Expected weights for a square grid of regions; received {weights.shape[-1]} per map."
+        )
+    return weights.reshape(weights.shape[:-1] + (side, side))
+
+
+def plot_caption_attention(image, words, weights, columns=6):
+    """Where a captioner looked for each word it generated.
+
+    Args:
+        image: array `(H, W, 3)`.
+        words: the n generated words.
+        weights: array `(n, regions)`, the attention over a square grid of
+            image regions at each word (e.g. `generate_captions(...).attention[i]`).
+        columns: panels per row.
+
+    Returns:
+        The matplotlib `Figure`.
+    """
+    maps = _as_square_grid(weights)
+    if len(words) > len(maps):
+        raise ValueError(f"Got {len(words)} words but attention for only {len(maps)} steps.")
+    fig, axes = _grid(len(words), columns, cell=1.8, extra_height=0.2)
+    for ax, word, attention in zip(axes, words, maps):
+        ax.imshow(image)
+        ax.imshow(attention, cmap="magma", alpha=0.6, extent=(0, image.shape[1], image.shape[0], 0))
+        ax.set_title(word, fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def show_retrieval(queries, candidates, similarity, relevant=None, k=5, wrap=30):
+    """Each text query beside its top-k images, relevant ones framed green.
+
+    Args:
+        queries: m query strings.
+        candidates: images `(n, H, W, 3)`.
+        similarity: array `(m, n)`, higher is more similar.
+        relevant: optional, per query a list of relevant candidate indices.
+        k: images shown per query.
+
+    Returns:
+        The matplotlib `Figure`.
+    """
+    similarity = np.asarray(similarity)
+    if similarity.shape != (len(queries), len(candidates)):
+        raise ValueError(
+            f"`similarity` must have shape (queries, candidates) = ({len(queries)}, {len(candidates)}). "
+            f"Received {similarity.shape}."
+        )
+    fig, axes = plt.subplots(len(queries), k + 1, figsize=(1.5 * (k + 1) + 1.5, 1.6 * len(queries)),
+                             squeeze=False, gridspec_kw={"width_ratios": [2.5] + [1] * k})
+    for row, query in enumerate(queries):
+        axes[row, 0].axis("off")
+        axes[row, 0].text(0, 0.5, "\n".join(textwrap.wrap(query, wrap)), fontsize=8, va="center")
+        for rank, index in enumerate(np.argsort(-similarity[row])[:k]):
+            ax = axes[row, rank + 1]
+            ax.imshow(candidates[index])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if relevant is not None:
+                colour = "tab:green" if index in set(relevant[row]) else "tab:red"
+                for spine in ax.spines.values():
+                    spine.set_edgecolor(colour)
+                    spine.set_linewidth(3)
+            ax.set_title(f"#{rank + 1}", fontsize=7)
+    fig.tight_layout()
+    return fig
