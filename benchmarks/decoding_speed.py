@@ -1,0 +1,121 @@
+"""Caption decoding speed: one compiled batched loop against Python loops.
+
+Usage: python benchmarks/decoding_speed.py [--batch-size 64] [--max-length 16] [--repeats 5]
+
+Decodes a batch of images with the chapter 07 captioner four ways and
+prints tokens/s (batch x max_length generated positions per second, the
+median of `--repeats` runs after a warm-up run that absorbs tracing and
+compilation):
+
+- compiled greedy and beam search (`generate_captions` inside one
+  `tf.function`, with and without XLA): one graph, no Python per token;
+- a per-token Python loop over the decoder's `step` (eager, batched);
+- a per-token Python loop over the whole model, re-running it on the
+  growing prefix each step, as one would decode with `model(...)` alone.
+
+Every method runs all `max_length` steps (the compiled loops keep stepping
+after an end token, with fixed shapes), so they do the same work. The weights are untrained: speed does not depend on
+them. A script, not a test: timings depend on the machine.
+"""
+
+import argparse
+import platform
+import statistics
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from mmkeras.models import build_captioner
+from mmkeras.models import generate_captions
+from mmkeras.training import detect_device
+
+VOCAB_SIZE, START, END = 60, 2, 3
+
+
+def median_seconds(function, repeats):
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def compiled(captioner, images, max_length, beam_width, jit_compile):
+    @tf.function(jit_compile=jit_compile)
+    def generate(images):
+        return generate_captions(captioner, images, START, END, max_length, beam_width=beam_width).tokens
+
+    return lambda: generate(images).numpy()
+
+
+def python_step_loop(captioner, images, max_length):
+    encoder, decoder = captioner.get_layer("image_encoder"), captioner.get_layer("decoder")
+
+    def run():
+        regions = encoder(images)
+        state = decoder.initial_state(regions)
+        keys = decoder.attention_keys(regions)
+        tokens = tf.fill((images.shape[0],), START)
+        generated = []
+        for _ in range(max_length):
+            logits, state, _ = decoder.step(tokens, state, regions, keys=keys)
+            tokens = tf.cast(tf.argmax(logits, -1), tf.int32)
+            generated.append(tokens.numpy())
+        return np.stack(generated, 1)
+
+    return run
+
+
+def python_model_loop(captioner, images, max_length):
+    def run():
+        tokens = np.zeros((images.shape[0], max_length), "int32")
+        tokens[:, 0] = START
+        for t in range(max_length):
+            logits = captioner({"image": images, "tokens": tf.constant(tokens)}, training=False)
+            chosen = np.argmax(logits[:, t].numpy(), -1)
+            if t + 1 < max_length:
+                tokens[:, t + 1] = chosen
+        return tokens
+
+    return run
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--max-length", type=int, default=16)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    keras.utils.set_random_seed(0)
+    captioner = build_captioner(VOCAB_SIZE, image_size=32, sequence_length=args.max_length, filters=(32, 64),
+                                feature_dim=128, embedding_dim=64, units=128)
+    images = tf.constant(np.random.default_rng(0).random((args.batch_size, 32, 32, 3), dtype=np.float32))
+    device = detect_device()
+    methods = {
+        "compiled greedy, XLA": compiled(captioner, images, args.max_length, 1, True),
+        "compiled greedy, no XLA": compiled(captioner, images, args.max_length, 1, False),
+        "compiled beam (width 3), XLA": compiled(captioner, images, args.max_length, 3, True),
+        "compiled beam (width 3), no XLA": compiled(captioner, images, args.max_length, 3, False),
+        "Python loop over decoder.step": python_step_loop(captioner, images, args.max_length),
+        "Python loop over the whole model": python_model_loop(captioner, images, args.max_length),
+    }
+    print(f"machine: {platform.machine()}, {device}, keras {keras.__version__}, tensorflow {tf.__version__}, "
+          f"captioner of chapter 07 (32x32 images, 8x8 regions, 128 LSTM units), batch {args.batch_size}, "
+          f"{args.max_length} tokens, median of {args.repeats} runs")
+    print()
+    print("| decoder | time per batch | tokens/s | vs Python loop over decoder.step | vs Python loop over the model |")
+    print("|---|---:|---:|---:|---:|")
+    seconds = {name: median_seconds(run, args.repeats) for name, run in methods.items()}
+    tokens = args.batch_size * args.max_length
+    for name, value in seconds.items():
+        print(f"| {name} | {value * 1000:,.1f} ms | {tokens / value:,.0f} | "
+              f"{seconds['Python loop over decoder.step'] / value:.1f}x | "
+              f"{seconds['Python loop over the whole model'] / value:.1f}x |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
