@@ -252,7 +252,8 @@ def show_retrieval(queries, candidates, similarity, relevant=None, k=5, wrap=30)
         queries: m query strings.
         candidates: images `(n, H, W, 3)`.
         similarity: array `(m, n)`, higher is more similar.
-        relevant: optional, per query a list of relevant candidate indices.
+        relevant: optional, per query a list of relevant candidate indices
+            (or `None` to leave that query's results unframed).
         k: images shown per query.
 
     Returns:
@@ -274,7 +275,7 @@ def show_retrieval(queries, candidates, similarity, relevant=None, k=5, wrap=30)
             ax.imshow(candidates[index])
             ax.set_xticks([])
             ax.set_yticks([])
-            if relevant is not None:
+            if relevant is not None and relevant[row] is not None:
                 colour = "tab:green" if index in set(relevant[row]) else "tab:red"
                 for spine in ax.spines.values():
                     spine.set_edgecolor(colour)

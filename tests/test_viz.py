@@ -30,6 +30,9 @@ def test_caption_attention_draws_one_panel_per_word():
 def test_retrieval_grid_ranks_by_similarity_and_frames_relevant_images():
     similarity = np.array([[0.1, 0.9, 0.5, 0.0, 0.2, 0.3], [0.8, 0.0, 0.0, 0.7, 0.0, 0.0]])
     fig = viz.show_retrieval(["first", "second"], IMAGES, similarity, relevant=[[1], [5]], k=2)
+    unjudged = viz.show_retrieval(["first", "second"], IMAGES, similarity, relevant=[[1], None], k=2)
+    assert unjudged.axes[4].spines["left"].get_linewidth() != 3
+    plt.close(unjudged)
     axes = np.array(fig.axes).reshape(2, 3)
     np.testing.assert_array_equal(axes[0, 1].images[0].get_array(), IMAGES[1])
     np.testing.assert_array_equal(axes[0, 2].images[0].get_array(), IMAGES[2])
