@@ -4,6 +4,7 @@ import pytest
 
 from mmkeras.models import FUSIONS
 from mmkeras.models import build_vqa_model
+from tests.layers.layer_checks import check_saved_model_round_trip
 
 RNG = np.random.default_rng(0)
 INPUTS = {
@@ -23,12 +24,7 @@ def test_every_fusion_trains_saves_and_reloads(fusion, tmp_path):
     np.testing.assert_allclose(probabilities.sum(-1), 1.0, rtol=1e-5)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     assert np.isfinite(model.train_on_batch(INPUTS, np.arange(4)))
-    path = tmp_path / "vqa.keras"
-    model.save(path)
-    reloaded = keras.saving.load_model(path, safe_mode=True)
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(reloaded(INPUTS)), keras.ops.convert_to_numpy(model(INPUTS)), rtol=1e-5
-    )
+    check_saved_model_round_trip(model, INPUTS, tmp_path)
 
 
 def test_document_002_model_adds_equal_widths():
