@@ -256,3 +256,61 @@ def recall_at_k(similarity, k, relevant=None):
         best_rank[q] = np.sum(others >= similarity[q, targets].max())
     results = {x: float(np.mean(best_rank < x)) for x in ks}
     return results[ks[0]] if isinstance(k, (int, np.integer)) else results
+
+
+def edit_distance(reference, hypothesis):
+    """Levenshtein distance: the fewest insertions, deletions and
+    substitutions that turn `hypothesis` into `reference` (two sequences,
+    e.g. strings or lists of words).
+
+    Example:
+
+    >>> edit_distance("circle", "circles")
+    1
+    """
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref_item in enumerate(reference, 1):
+        current = [i]
+        for j, hyp_item in enumerate(hypothesis, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_item != hyp_item)))
+        previous = current
+    return previous[-1]
+
+
+def _error_rate(references, hypotheses, split):
+    if isinstance(references, str) or isinstance(hypotheses, str):
+        raise TypeError(
+            "Pass lists of strings (one per utterance), not a single string. "
+            f"Received {type(references).__name__} and {type(hypotheses).__name__}."
+        )
+    _check_same_length(references=references, hypotheses=hypotheses)
+    errors = sum(edit_distance(split(r), split(h)) for r, h in zip(references, hypotheses))
+    length = sum(len(split(r)) for r in references)
+    if length == 0:
+        raise ValueError("The references are all empty: an error rate needs something to compare with.")
+    return errors / length
+
+
+def character_error_rate(references, hypotheses):
+    """CER: character edits over the corpus divided by its reference characters.
+
+    Spaces count as characters. It can exceed 1 (a hypothesis much longer
+    than its reference).
+
+    Example:
+
+    >>> character_error_rate(["red circle"], ["red circles"])
+    0.1
+    """
+    return _error_rate(references, hypotheses, list)
+
+
+def word_error_rate(references, hypotheses):
+    """WER: word edits over the corpus divided by its reference words.
+
+    Example:
+
+    >>> word_error_rate(["a large red circle"], ["a red circle"])
+    0.25
+    """
+    return _error_rate(references, hypotheses, str.split)

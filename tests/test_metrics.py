@@ -2,9 +2,14 @@ import numpy as np
 import pytest
 
 from mmkeras.metrics import accuracy_by_group
+from mmkeras.metrics import character_error_rate
 from mmkeras.metrics import classification_report
 from mmkeras.metrics import confusion_matrix
+from mmkeras.metrics import corpus_bleu
+from mmkeras.metrics import edit_distance
 from mmkeras.metrics import majority_baseline
+from mmkeras.metrics import recall_at_k
+from mmkeras.metrics import word_error_rate
 
 
 def test_accuracy_by_group_by_hand():
@@ -65,8 +70,6 @@ def test_report_errors_name_the_problem():
 
 
 def test_bleu_by_hand():
-    from mmkeras.metrics import corpus_bleu
-
     hypothesis = "a red circle above a square".split()
     reference = "a red circle above a blue square".split()
     # unigrams 6/6, bigrams 4/5, r = 7 > c = 6
@@ -79,8 +82,6 @@ def test_bleu_by_hand():
 
 def test_bleu_matches_nltk():
     from nltk.translate.bleu_score import corpus_bleu as nltk_bleu
-
-    from mmkeras.metrics import corpus_bleu
 
     rng = np.random.default_rng(0)
     words = "a red blue green circle square triangle above below left of the is".split()
@@ -96,8 +97,6 @@ def test_bleu_matches_nltk():
 
 
 def test_bleu_errors():
-    from mmkeras.metrics import corpus_bleu
-
     with pytest.raises(ValueError, match="one list of references per hypothesis"):
         corpus_bleu([[["a"]]], [["a"], ["b"]])
     with pytest.raises(ValueError, match="works on tokens"):
@@ -105,8 +104,6 @@ def test_bleu_errors():
 
 
 def test_recall_at_k_by_hand_and_ties():
-    from mmkeras.metrics import recall_at_k
-
     similarity = np.array([[0.9, 0.1, 0.5], [0.8, 0.2, 0.3], [0.1, 0.7, 0.6]])
     # query 0: rank 0; query 1: two others higher -> rank 2; query 2: one higher -> rank 1
     assert recall_at_k(similarity, k=[1, 2, 3]) == {1: pytest.approx(1 / 3), 2: pytest.approx(2 / 3), 3: 1.0}
@@ -119,3 +116,21 @@ def test_recall_at_k_by_hand_and_ties():
         recall_at_k(np.ones((3, 2)), 1)
     with pytest.raises(ValueError, match="positive int"):
         recall_at_k(similarity, 0)
+
+
+def test_edit_distance_cer_and_wer_by_hand():
+    assert edit_distance("kitten", "sitting") == 3
+    assert edit_distance("", "abc") == 3 and edit_distance("abc", "") == 3
+    assert edit_distance(["a", "red", "circle"], ["a", "circle"]) == 1
+    # "red circle" (10 chars) vs "rad circles": one substitution, one insertion.
+    # "two" (3 chars) vs "to": one deletion. CER = 3 / 13.
+    assert character_error_rate(["red circle", "two"], ["rad circles", "to"]) == pytest.approx(3 / 13)
+    # 6 reference words; "large" deleted, "blue" -> "green" substituted, "square" inserted.
+    assert word_error_rate(["a large blue circle", "two squares"], ["a green circle square", "two squares"]) == pytest.approx(3 / 6)
+    assert word_error_rate(["red"], ["red"]) == 0.0
+    with pytest.raises(TypeError, match="lists of strings"):
+        word_error_rate("a red circle", "a red circle")
+    with pytest.raises(ValueError, match="one length"):
+        character_error_rate(["a"], ["a", "b"])
+    with pytest.raises(ValueError, match="all empty"):
+        character_error_rate([""], ["a"])
