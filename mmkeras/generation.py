@@ -255,3 +255,49 @@ def lstm_decoder_step(decoder, features, features_mask=None):
         return logits, dict(state, h=h, c=c), weights
 
     return step_fn, state
+
+
+def ctc_greedy_decode(logits, lengths=None, blank_id=0, pad_id=-1):
+    """Best-path CTC decoding, batched, with ops XLA compiles.
+
+    Takes the most likely class of every frame, merges runs of the same
+    class and drops blanks ("--hh-e-ll-lo" -> "hello"), then packs each
+    sequence's labels to the front. `keras.ops.ctc_decode` does the same
+    but does not compile with XLA on TensorFlow; this uses only argmax,
+    comparisons, a cumulative sum and a one-hot product.
+
+    Args:
+        logits: `(B, T, C)` per-frame class scores (logits or
+            probabilities; only their argmax matters).
+        lengths: optional int `(B,)`, the valid frames of each sequence
+            (frames after it are ignored). Defaults to all `T`.
+        blank_id: the CTC blank class.
+        pad_id: written after each sequence's last label.
+
+    Returns:
+        `(labels, label_lengths)`: int32 `(B, T)` and int32 `(B,)`.
+
+    Example:
+
+    >>> frames = keras.ops.one_hot([[0, 3, 3, 0, 3, 5, 5, 0]], 6)
+    >>> labels, length = ctc_greedy_decode(frames)
+    >>> keras.ops.convert_to_numpy(labels)[0, :3].tolist(), int(length[0])
+    ([3, 3, 5], 3)
+    """
+    if len(logits.shape) != 3:
+        raise ValueError(f"`logits` must have shape (batch, frames, classes). Received shape {tuple(logits.shape)}.")
+    best = ops.cast(ops.argmax(logits, axis=-1), "int32")
+    frames = ops.shape(best)[1]
+    previous = ops.concatenate([ops.full_like(best[:, :1], -1), best[:, :-1]], axis=1)
+    keep = ops.logical_and(best != blank_id, best != previous)
+    if lengths is not None:
+        valid = ops.arange(frames, dtype="int32")[None, :] < ops.cast(lengths, "int32")[:, None]
+        keep = ops.logical_and(keep, valid)
+    keep = ops.cast(keep, "int32")
+    slot = ops.cumsum(keep, axis=1) - 1
+    # placement[b, t, s] = 1 when frame t's label goes to slot s.
+    placement = ops.one_hot(ops.where(keep > 0, slot, frames), frames + 1, dtype="int32")[..., :frames]
+    labels = ops.einsum("bts,bt->bs", placement, best)
+    label_lengths = ops.sum(keep, axis=1)
+    filled = ops.arange(frames, dtype="int32")[None, :] < label_lengths[:, None]
+    return ops.where(filled, labels, pad_id), label_lengths

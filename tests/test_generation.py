@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from mmkeras.generation import SearchResult
 from mmkeras.generation import beam_search
+from mmkeras.generation import ctc_greedy_decode
 from mmkeras.generation import greedy_search
 from mmkeras.generation import lstm_decoder_step
 from mmkeras.layers import LSTMDecoder
@@ -187,3 +188,25 @@ def test_errors():
         greedy_search(table_step(LOG_T), {}, START, END, 3)
     with pytest.raises(ValueError, match=r"\(logits, state\)"):
         greedy_search(lambda tokens, state: tokens, state, START, END, 3)
+
+
+def test_ctc_greedy_decode_merges_repeats_drops_blanks_and_respects_lengths():
+    paths = np.array([
+        [0, 3, 3, 0, 3, 5, 5, 0],   # 3 3 5: a blank separates the two 3s
+        [4, 4, 4, 4, 0, 0, 2, 2],   # 4 2, but only 5 frames are valid: 4
+        [0, 0, 0, 0, 0, 0, 0, 0],   # nothing
+    ])
+    logits = np.eye(6, dtype="float32")[paths] * 5.0
+    labels, lengths = ctc_greedy_decode(logits, lengths=np.array([8, 5, 8]))
+    labels, lengths = keras.ops.convert_to_numpy(labels), keras.ops.convert_to_numpy(lengths)
+    assert lengths.tolist() == [3, 1, 0]
+    assert labels.tolist() == [[3, 3, 5, -1, -1, -1, -1, -1], [4] + [-1] * 7, [-1] * 8]
+    compiled = tf.function(ctc_greedy_decode, jit_compile=True)
+    xla_labels, xla_lengths = compiled(tf.constant(logits), tf.constant([8, 8, 8]))
+    assert xla_lengths.numpy().tolist() == [3, 2, 0]
+    assert xla_labels.numpy()[1, :2].tolist() == [4, 2]
+    # Same answer as Keras's own (non-XLA) greedy decoder.
+    keras_labels, _ = keras.ops.ctc_decode(logits, np.array([8, 8, 8]), strategy="greedy", mask_index=0)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(keras_labels)[0], xla_labels.numpy())
+    with pytest.raises(ValueError, match=r"\(batch, frames, classes\)"):
+        ctc_greedy_decode(np.zeros((2, 8)))
