@@ -1,5 +1,12 @@
 """Text and feature preprocessing that runs in `tf.data` (TensorFlow allowed here)."""
 
+from mmkeras.preprocessing.audio import audio_backend
+from mmkeras.preprocessing.audio import check_wav_file
+from mmkeras.preprocessing.audio import decode_wav
+from mmkeras.preprocessing.audio import log_mel_spectrogram
+from mmkeras.preprocessing.audio import mfcc
+from mmkeras.preprocessing.audio import normalize_features
+from mmkeras.preprocessing.audio import spec_augment
 from mmkeras.preprocessing.embeddings import embedding_matrix
 from mmkeras.preprocessing.embeddings import load_word2vec_text
 from mmkeras.preprocessing.embeddings import save_word2vec_text

@@ -1,0 +1,190 @@
+"""Audio features with TensorFlow ops, for `tf.data` pipelines.
+
+WAV files are decoded with `tf.audio.decode_wav`; spectrograms, mel
+scaling, decibels and SpecAugment masks come from tensorflow-io's
+pure-Python audio functions when tensorflow-io is installed, and from the
+same `tf.signal` computation otherwise (tensorflow-io has no wheel for
+Python 3.13 and later, and its native library does not load with
+TensorFlow 2.21, so nothing here touches the parts that need it). Both
+paths give the same numbers; `audio_backend()` says which one runs.
+
+Every function works on one unbatched example (a waveform `(samples,)` or
+a spectrogram `(frames, bins)`), inside `Dataset.map` or eagerly.
+"""
+
+import functools
+import pathlib
+import warnings
+import wave
+
+import tensorflow as tf
+
+
+@functools.lru_cache(maxsize=None)
+def _tfio_audio():
+    """tensorflow-io's audio module, or None. Its import warns that its
+    native plugins failed to load; those are the parts not used here."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import tensorflow_io
+        return tensorflow_io.audio
+    except Exception:  # not installed, or broken beyond its Python ops
+        return None
+
+
+def audio_backend():
+    """`"tensorflow-io"` or `"tf.signal"`: what computes the features."""
+    return "tensorflow-io" if _tfio_audio() is not None else "tf.signal"
+
+
+def check_wav_file(path):
+    """Raise a clear error unless `path` is a readable 16-bit PCM WAV file.
+
+    Decoding inside `tf.data` fails late and without the file's name, so
+    loaders check every file first with this (it reads the header and
+    checks the data is all there, not the samples' values).
+
+    Returns:
+        `(sample_rate, channels, frames)`.
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Audio file not found: {path}")
+    try:
+        with wave.open(str(path), "rb") as f:
+            sample_rate, channels, width, frames = f.getframerate(), f.getnchannels(), f.getsampwidth(), f.getnframes()
+            data = f.readframes(frames)
+    except (wave.Error, EOFError) as error:
+        raise ValueError(f"{path} is not a readable WAV file ({error}). Convert it to 16-bit PCM WAV.") from None
+    if width != 2:
+        raise ValueError(f"{path} has {8 * width}-bit samples; expected 16-bit PCM. Convert it first.")
+    if len(data) != frames * channels * width:
+        raise ValueError(
+            f"{path} is truncated: its header promises {frames} frames but the file holds "
+            f"{len(data) // (channels * width)}."
+        )
+    return sample_rate, channels, frames
+
+
+def decode_wav(contents, sample_rate=None):
+    """Decode WAV bytes to a mono float32 waveform in [-1, 1], `(samples,)`.
+
+    Args:
+        contents: a scalar string tensor, the file's bytes (`tf.io.read_file`).
+        sample_rate: optional int; if given, a file at another rate fails
+            with an error naming both rates (resampling needs
+            tensorflow-io's native library, which does not load here).
+
+    Returns:
+        float32 `(samples,)`; several channels are averaged.
+    """
+    audio, rate = tf.audio.decode_wav(contents)
+    if sample_rate is not None:
+        tf.debugging.assert_equal(
+            rate, tf.constant(sample_rate, tf.int32),
+            message=f"decode_wav: the file's sample rate differs from the expected {sample_rate} Hz",
+        )
+    return tf.reduce_mean(audio, axis=-1)
+
+
+def spectrogram(waveform, frame_length=256, frame_step=80, fft_length=None):
+    """Magnitude STFT `(frames, fft_length // 2 + 1)`, Hann window, end padded."""
+    fft_length = fft_length or frame_length
+    tfio_audio = _tfio_audio()
+    if tfio_audio is not None:
+        return tfio_audio.spectrogram(waveform, nfft=fft_length, window=frame_length, stride=frame_step)
+    return tf.math.abs(tf.signal.stft(waveform, frame_length, frame_step, fft_length,
+                                      window_fn=tf.signal.hann_window, pad_end=True))
+
+
+def mel_scale(magnitudes, sample_rate, num_mel_bins=40, lower_hertz=20.0, upper_hertz=None):
+    """Project a magnitude spectrogram on `num_mel_bins` mel filters."""
+    upper_hertz = upper_hertz or sample_rate / 2
+    tfio_audio = _tfio_audio()
+    if tfio_audio is not None:
+        return tfio_audio.melscale(magnitudes, rate=sample_rate, mels=num_mel_bins, fmin=lower_hertz, fmax=upper_hertz)
+    matrix = tf.signal.linear_to_mel_weight_matrix(num_mel_bins, tf.shape(magnitudes)[-1], sample_rate,
+                                                   lower_hertz, upper_hertz)
+    return tf.tensordot(magnitudes, matrix, 1)
+
+
+def decibels(magnitudes, top_db=80.0):
+    """`10 log10(magnitude ** 2)`, floored `top_db` below the loudest value."""
+    tfio_audio = _tfio_audio()
+    if tfio_audio is not None:
+        return tfio_audio.dbscale(magnitudes, top_db=top_db)
+    log_power = 10.0 * tf.math.log(tf.maximum(tf.square(magnitudes), 1e-10)) / tf.math.log(10.0)
+    return tf.maximum(log_power, tf.reduce_max(log_power) - top_db)
+
+
+def log_mel_spectrogram(waveform, sample_rate, num_mel_bins=40, frame_length=256, frame_step=80, top_db=80.0):
+    """Log-mel features `(frames, num_mel_bins)` in dB of a waveform `(samples,)`.
+
+    At 8 kHz the defaults give 32 ms windows every 10 ms.
+
+    Example:
+
+    >>> features = log_mel_spectrogram(tf.zeros([8000]), sample_rate=8000)
+    >>> features.shape
+    TensorShape([100, 40])
+    """
+    _check_waveform(waveform)
+    magnitudes = spectrogram(waveform, frame_length, frame_step)
+    return decibels(mel_scale(magnitudes, sample_rate, num_mel_bins), top_db)
+
+
+def mfcc(log_mel, num_coefficients=13):
+    """MFCCs `(frames, num_coefficients)` from `log_mel_spectrogram` output.
+
+    The DCT-II of the log-mel energies (document 004's speech features),
+    via `tf.signal.mfccs_from_log_mel_spectrograms`, which expects natural
+    logs: the dB values are converted first.
+    """
+    natural_log = tf.convert_to_tensor(log_mel) * (tf.math.log(10.0) / 10.0)
+    return tf.signal.mfccs_from_log_mel_spectrograms(natural_log)[..., :num_coefficients]
+
+
+def spec_augment(features, freq_param=8, time_param=10, freq_masks=1, time_masks=2):
+    """SpecAugment (Park et al., 2019): zero random bands of frequency and time.
+
+    Normalise the features first (e.g. `normalize_features`) so that zero
+    is the mean and a mask is a band of average, not of loud, sound.
+
+    Args:
+        features: `(frames, bins)`.
+        freq_param, time_param: the widest mask, in bins and frames.
+        freq_masks, time_masks: how many of each.
+    """
+    tfio_audio = _tfio_audio()
+    for _ in range(freq_masks):
+        features = tfio_audio.freq_mask(features, param=freq_param) if tfio_audio else _mask(features, freq_param, 1)
+    for _ in range(time_masks):
+        features = tfio_audio.time_mask(features, param=time_param) if tfio_audio else _mask(features, time_param, 0)
+    return features
+
+
+def _mask(features, param, axis):
+    features = tf.convert_to_tensor(features)
+    size = tf.shape(features)[axis]
+    width = tf.random.uniform((), 0, param, dtype=tf.int32)
+    start = tf.random.uniform((), 0, size - width, dtype=tf.int32)
+    positions = tf.range(size)
+    inside = tf.logical_and(positions >= start, positions < start + width)
+    inside = tf.reshape(inside, (-1, 1) if axis == 0 else (1, -1))
+    return tf.where(inside, tf.zeros_like(features), features)
+
+
+def normalize_features(features):
+    """Zero mean, unit variance per feature bin over the utterance's frames."""
+    mean, variance = tf.nn.moments(features, axes=[0], keepdims=True)
+    return (features - mean) / tf.sqrt(variance + 1e-6)
+
+
+def _check_waveform(waveform):
+    rank = getattr(waveform, "shape", None)
+    if rank is not None and rank.rank is not None and rank.rank != 1:
+        raise ValueError(
+            f"Expected one mono waveform of shape (samples,). Received shape {tuple(waveform.shape)}; "
+            "map the function over a batch (e.g. in tf.data before batching) and average channels first."
+        )

@@ -1,0 +1,122 @@
+import wave
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from mmkeras.preprocessing import audio
+
+RATE = 8000
+
+
+def tone(seconds=1.0, hertz=440.0):
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (0.5 * np.sin(2 * np.pi * hertz * t)).astype("float32")
+
+
+def write_wav(path, samples, rate=RATE, width=2):
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(1)
+        f.setsampwidth(width)
+        f.setframerate(rate)
+        f.writeframes((samples * 32767).astype("<i2" if width == 2 else "u1").tobytes())
+    return path
+
+
+@pytest.fixture
+def without_tfio(monkeypatch):
+    monkeypatch.setattr(audio, "_tfio_audio", lambda: None)
+
+
+def test_decode_wav_reads_what_was_written(tmp_path):
+    path = write_wav(tmp_path / "tone.wav", tone())
+    assert audio.check_wav_file(path) == (RATE, 1, RATE)
+    waveform = audio.decode_wav(tf.io.read_file(str(path)), sample_rate=RATE)
+    np.testing.assert_allclose(waveform.numpy(), tone(), atol=1e-4)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="expected 16000 Hz"):
+        audio.decode_wav(tf.io.read_file(str(path)), sample_rate=16000)
+
+
+def test_bad_files_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.wav"):
+        audio.check_wav_file(tmp_path / "missing.wav")
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio at all")
+    with pytest.raises(ValueError, match=r"notes\.wav is not a readable WAV file"):
+        audio.check_wav_file(text)
+    good = write_wav(tmp_path / "good.wav", tone())
+    truncated = tmp_path / "truncated.wav"
+    truncated.write_bytes(good.read_bytes()[:4000])
+    with pytest.raises(ValueError, match=r"truncated\.wav is truncated: its header promises 8000 frames"):
+        audio.check_wav_file(truncated)
+    eight_bit = write_wav(tmp_path / "eight.wav", tone() * 0 + 0.5, width=1)
+    with pytest.raises(ValueError, match="8-bit samples; expected 16-bit"):
+        audio.check_wav_file(eight_bit)
+
+
+def test_log_mel_finds_the_tone_in_the_right_band():
+    features = audio.log_mel_spectrogram(tf.constant(tone(hertz=1000.0)), RATE, num_mel_bins=40)
+    assert features.shape == (100, 40)
+    loudest = np.argmax(features.numpy().mean(0))
+    low = audio.log_mel_spectrogram(tf.constant(tone(hertz=200.0)), RATE, num_mel_bins=40)
+    assert np.argmax(low.numpy().mean(0)) < loudest
+    # The mel filter whose centre is nearest 1 kHz is the loudest.
+    edges = tf.signal.linear_to_mel_weight_matrix(40, 129, RATE, 20.0, 4000.0).numpy()
+    assert abs(np.argmax(edges[int(1000 / (RATE / 2) * 128)]) - loudest) <= 1
+    assert float(tf.reduce_max(features) - tf.reduce_min(features)) <= 80.0 + 1e-3
+
+
+def test_mfcc_shape_and_dct_of_a_flat_spectrum():
+    flat = tf.fill([5, 40], 20.0)
+    coefficients = audio.mfcc(flat, num_coefficients=13).numpy()
+    assert coefficients.shape == (5, 13)
+    # A flat log-mel spectrum has energy in the 0th coefficient only.
+    np.testing.assert_allclose(coefficients[:, 1:], 0.0, atol=1e-4)
+    assert np.all(coefficients[:, 0] > 0)
+
+
+def test_tf_signal_fallback_gives_the_same_features(monkeypatch):
+    if audio._tfio_audio() is None:
+        pytest.skip("tensorflow-io is not installed: only the tf.signal path exists here")
+    waveform = tf.constant(tone(hertz=700.0) + np.random.default_rng(0).normal(0, 0.01, RATE).astype("float32"))
+    with_tfio = audio.log_mel_spectrogram(waveform, RATE)
+    monkeypatch.setattr(audio, "_tfio_audio", lambda: None)
+    assert audio.audio_backend() == "tf.signal"
+    np.testing.assert_allclose(audio.log_mel_spectrogram(waveform, RATE).numpy(), with_tfio.numpy(), atol=1e-3)
+
+
+@pytest.mark.parametrize("backend", ["default", "tf.signal"])
+def test_spec_augment_zeroes_bands_and_compiles_in_tf_data(backend, monkeypatch):
+    if backend == "tf.signal":
+        monkeypatch.setattr(audio, "_tfio_audio", lambda: None)
+    tf.random.set_seed(0)
+    features = tf.ones([60, 40])
+    dataset = tf.data.Dataset.from_tensors(features).repeat(20).map(
+        lambda f: audio.spec_augment(f, freq_param=8, time_param=10, freq_masks=1, time_masks=1))
+    zero_rows, zero_columns = [], []
+    for masked in dataset:
+        masked = masked.numpy()
+        rows, columns = np.flatnonzero((masked == 0).all(1)), np.flatnonzero((masked == 0).all(0))
+        for band in (rows, columns):
+            assert len(band) == 0 or np.array_equal(band, np.arange(band[0], band[-1] + 1))  # contiguous
+        assert len(rows) < 10 and len(columns) < 8
+        zero_rows.append(len(rows))
+        zero_columns.append(len(columns))
+    assert max(zero_rows) > 0 and max(zero_columns) > 0  # masks happen
+    assert np.all(features.numpy() == 1.0)
+
+
+def test_normalize_and_shape_errors():
+    normalized = audio.normalize_features(tf.random.normal([50, 8]) * 3 + 5).numpy()
+    np.testing.assert_allclose(normalized.mean(0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(normalized.std(0), 1.0, atol=1e-3)
+    with pytest.raises(ValueError, match=r"shape \(samples,\)\. Received shape \(2, 8000\)"):
+        audio.log_mel_spectrogram(tf.zeros([2, 8000]), RATE)
+
+
+def test_without_tensorflow_io_everything_still_runs(without_tfio):
+    assert audio.audio_backend() == "tf.signal"
+    features = audio.log_mel_spectrogram(tf.constant(tone()), RATE)
+    assert features.shape == (100, 40)
+    assert audio.mfcc(features).shape == (100, 13)
+    assert audio.spec_augment(audio.normalize_features(features)).shape == (100, 40)
