@@ -1,6 +1,7 @@
 """Backend-agnostic Keras layers for multimodal models (keras.ops only)."""
 
 from mmkeras.layers.add_fusion import AddFusion
+from mmkeras.layers.audio_encoder import AudioEncoder
 from mmkeras.layers.attention_fusion import AttentionFusion
 from mmkeras.layers.bahdanau_attention import BahdanauAttention
 from mmkeras.layers.bilinear_fusion import BilinearFusion
@@ -14,4 +15,5 @@ from mmkeras.layers.modality_dropout import ModalityDropout
 from mmkeras.layers.position_embedding import PositionEmbedding
 from mmkeras.layers.text_encoder import TextEncoder
 from mmkeras.layers.transformer_encoder import TransformerEncoder
+from mmkeras.layers.video_encoder import VideoEncoder
 from mmkeras.layers.weighted_sum_fusion import WeightedSumFusion
