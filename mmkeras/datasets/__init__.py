@@ -9,6 +9,9 @@ from mmkeras.datasets.scenes import SceneObject
 from mmkeras.datasets.scenes import Scenes
 from mmkeras.datasets.scenes import make_scenes
 from mmkeras.datasets.caption_formats import CaptionRecords
+from mmkeras.datasets.clips import ACTIONS
+from mmkeras.datasets.clips import Clips
+from mmkeras.datasets.clips import make_clips
 from mmkeras.datasets.caption_formats import export_caption_pairs
 from mmkeras.datasets.caption_formats import export_coco_captions
 from mmkeras.datasets.caption_formats import export_flickr8k
