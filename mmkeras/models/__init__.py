@@ -11,3 +11,5 @@ from mmkeras.models.dual_encoder import build_dual_encoder
 from mmkeras.models.classifier import build_product_classifier
 from mmkeras.models.vqa import FUSIONS
 from mmkeras.models.vqa import build_vqa_model
+from mmkeras.models.speech import build_speech_recognizer
+from mmkeras.models.speech import transcribe

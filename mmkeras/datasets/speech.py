@@ -1,0 +1,162 @@
+"""The spoken phrases in `data/speech/`, as records and `tf.data` pipelines."""
+
+import csv
+import dataclasses
+import pathlib
+
+import numpy as np
+import tensorflow as tf
+
+from mmkeras.preprocessing.audio import check_wav_file
+from mmkeras.preprocessing.audio import decode_wav
+from mmkeras.preprocessing.audio import log_mel_spectrogram
+from mmkeras.preprocessing.audio import mfcc
+from mmkeras.preprocessing.audio import normalize_features
+from mmkeras.preprocessing.audio import spec_augment
+
+# Character ids for CTC: 0 is the blank (and padding), then these.
+CHARACTERS = " abcdefghijklmnopqrstuvwxyz'"
+_COLUMNS = ("path", "text", "speaker")
+
+
+@dataclasses.dataclass
+class SpeechRecords:
+    """Utterances: WAV paths with their transcripts and speakers.
+
+    Attributes:
+        paths: list of n WAV file paths.
+        texts: list of n transcripts.
+        speakers: list of n speaker ids.
+        sample_rate: the files' common sample rate in Hz.
+    """
+
+    paths: list
+    texts: list
+    speakers: list
+    sample_rate: int
+
+    def __len__(self):
+        return len(self.paths)
+
+
+def load_speech(folder, split=None):
+    """Read `folder/transcripts.csv` and check every WAV file it lists.
+
+    Args:
+        folder: a folder laid out as `data/speech/` (a `transcripts.csv`
+            with at least `path`, `text` and `speaker` columns, paths
+            relative to the folder).
+        split: optional value of the `split` column to keep, e.g. `"train"`
+            or `"test"`.
+
+    Returns:
+        `SpeechRecords`.
+    """
+    folder = pathlib.Path(folder)
+    table = folder / "transcripts.csv"
+    if not table.is_file():
+        raise FileNotFoundError(f"Transcript table not found: {table}")
+    with open(table, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = set(_COLUMNS + (("split",) if split is not None else ())) - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{table}, line 1: missing column(s) {sorted(missing)}. Received: {reader.fieldnames}")
+        rows = [(reader.line_num, row) for row in reader if split is None or row["split"] == split]
+    if not rows:
+        raise ValueError(f"{table} has no rows" + (f" with split={split!r}." if split is not None else "."))
+    paths, texts, speakers, rates = [], [], [], set()
+    for line, row in rows:
+        path = folder / row["path"]
+        try:
+            rate, channels, _ = check_wav_file(path)
+        except (FileNotFoundError, ValueError) as error:
+            raise type(error)(f"{error} (listed in {table}, line {line})") from None
+        encode_characters([row["text"]], where=f"{table}, line {line}")
+        rates.add(rate)
+        paths.append(str(path))
+        texts.append(row["text"])
+        speakers.append(row["speaker"])
+    if len(rates) > 1:
+        raise ValueError(f"The files listed in {table} mix sample rates {sorted(rates)}; resample them to one.")
+    return SpeechRecords(paths, texts, speakers, rates.pop())
+
+
+def encode_characters(texts, length=None, where=None):
+    """Character ids of `texts`, int32 `(n, length)`, 0-padded.
+
+    Args:
+        texts: list of strings of `CHARACTERS` (lower case, spaces, ').
+        length: row length; defaults to the longest text.
+        where: optional, named in the error for an unknown character.
+    """
+    lookup = {c: i + 1 for i, c in enumerate(CHARACTERS)}
+    length = length or max((len(t) for t in texts), default=0)
+    ids = np.zeros((len(texts), length), dtype=np.int32)
+    for row, text in enumerate(texts):
+        unknown = sorted(set(text) - set(lookup))
+        if unknown:
+            raise ValueError(
+                f"{where + ': ' if where else ''}{text!r} has characters outside {CHARACTERS!r}: {unknown}. "
+                "Lower-case it and spell out digits and symbols."
+            )
+        if len(text) > length:
+            raise ValueError(f"{text!r} has {len(text)} characters, more than length={length}.")
+        ids[row, :len(text)] = [lookup[c] for c in text]
+    return ids
+
+
+def decode_characters(ids):
+    """Strings from rows of character ids; 0 and negative ids are skipped."""
+    return ["".join(CHARACTERS[i - 1] for i in row if 0 < i <= len(CHARACTERS)) for row in np.asarray(ids)]
+
+
+def make_speech_dataset(
+    records, features="log_mel", num_mel_bins=40, batch_size=32, shuffle=True, seed=0, augment=False,
+    label_length=None,
+):
+    """A batched `tf.data.Dataset` of features and character targets for CTC.
+
+    Each utterance is read, decoded, turned into features and normalised
+    per utterance inside the pipeline; batches are padded to their
+    longest utterance (padding frames are zeros, i.e. average features,
+    which a CTC model learns to label blank).
+
+    Args:
+        records: `SpeechRecords` from `load_speech`.
+        features: `"log_mel"` (`num_mel_bins` per frame) or `"mfcc"` (13).
+        num_mel_bins: mel bands of the log-mel features.
+        batch_size: int.
+        shuffle: whether to shuffle (reshuffled each epoch).
+        seed: shuffle seed.
+        augment: apply SpecAugment masks (for training).
+        label_length: width of the target rows; defaults to the longest
+            transcript.
+
+    Returns:
+        A dataset of `(features (B, T, F), labels (B, label_length))`,
+        labels being character ids with 0 as padding, as
+        `keras.losses.CTC` expects.
+    """
+    if not isinstance(records, SpeechRecords):
+        raise TypeError(f"`records` must be the SpeechRecords of load_speech(). Received: {type(records).__name__}")
+    if features not in ("log_mel", "mfcc"):
+        raise ValueError(f"`features` must be 'log_mel' or 'mfcc'. Received: features={features!r}")
+    labels = encode_characters(records.texts, label_length)
+    rate = records.sample_rate
+    dataset = tf.data.Dataset.from_tensor_slices((records.paths, labels))
+    if shuffle:
+        dataset = dataset.shuffle(len(records), seed=seed, reshuffle_each_iteration=True)
+
+    def featurize(path, label):
+        waveform = decode_wav(tf.io.read_file(path), rate)
+        values = log_mel_spectrogram(waveform, rate, num_mel_bins)
+        if features == "mfcc":
+            values = mfcc(values)
+        values = normalize_features(values)
+        if augment:
+            values = spec_augment(values)
+        return values, label
+
+    dataset = dataset.map(featurize, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.padded_batch(batch_size)
+    return dataset.prefetch(tf.data.AUTOTUNE)

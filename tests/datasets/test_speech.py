@@ -1,0 +1,65 @@
+import pathlib
+import shutil
+
+import numpy as np
+import pytest
+
+from mmkeras.datasets import CHARACTERS
+from mmkeras.datasets import decode_characters
+from mmkeras.datasets import encode_characters
+from mmkeras.datasets import load_speech
+from mmkeras.datasets import make_speech_dataset
+
+SPEECH = pathlib.Path(__file__).resolve().parents[2] / "data" / "speech"
+
+
+def test_committed_speech_splits_by_speaker():
+    train, test = load_speech(SPEECH, split="train"), load_speech(SPEECH, split="test")
+    assert len(train) == 9 * 73 and len(test) == 3 * 73
+    assert train.sample_rate == test.sample_rate == 8000
+    assert not set(train.speakers) & set(test.speakers)
+    assert set(train.texts) == set(test.texts)
+    assert sum(p.stat().st_size for p in SPEECH.rglob("*.wav")) < 20e6
+
+
+def test_dataset_gives_normalised_frames_and_ctc_targets():
+    records = load_speech(SPEECH, split="test")
+    features, labels = next(iter(make_speech_dataset(records, batch_size=8, shuffle=False)))
+    assert features.shape[0] == 8 and features.shape[2] == 40
+    assert 30 < features.shape[1] < 200  # 10 ms frames of utterances under 2 s
+    assert labels.shape == (8, max(map(len, records.texts)))
+    assert decode_characters(labels.numpy()) == records.texts[:8]
+    mfccs, _ = next(iter(make_speech_dataset(records, features="mfcc", batch_size=4, shuffle=False, augment=True)))
+    assert mfccs.shape[2] == 13
+
+
+def test_characters_round_trip_and_errors():
+    ids = encode_characters(["red circle", "two"], length=12)
+    assert ids.shape == (2, 12) and ids[1, 3:].sum() == 0 and ids.min() >= 0 and ids.max() <= len(CHARACTERS)
+    assert decode_characters(ids) == ["red circle", "two"]
+    with pytest.raises(ValueError, match=r"outside .*\['2'\]"):
+        encode_characters(["2 circles"])
+    with pytest.raises(ValueError, match="more than length=3"):
+        encode_characters(["circle"], length=3)
+
+
+def test_bad_speech_folders_name_the_file_and_line(tmp_path):
+    with pytest.raises(FileNotFoundError, match="transcripts.csv"):
+        load_speech(tmp_path)
+    (tmp_path / "transcripts.csv").write_text("path,text\nwav/a.wav,red\n")
+    with pytest.raises(ValueError, match=r"line 1: missing column\(s\) \['speaker'\]"):
+        load_speech(tmp_path)
+    (tmp_path / "transcripts.csv").write_text("path,text,speaker\nwav/a.wav,red,s1\n")
+    with pytest.raises(FileNotFoundError, match=r"a\.wav \(listed in .*transcripts\.csv, line 2\)"):
+        load_speech(tmp_path)
+    (tmp_path / "wav").mkdir()
+    (tmp_path / "wav" / "a.wav").write_text("not a wav")
+    with pytest.raises(ValueError, match=r"not a readable WAV file.*line 2"):
+        load_speech(tmp_path)
+    shutil.copy(SPEECH / "wav" / "s01" / "p000.wav", tmp_path / "wav" / "a.wav")
+    (tmp_path / "transcripts.csv").write_text("path,text,speaker\nwav/a.wav,Red 2,s1\n")
+    with pytest.raises(ValueError, match=r"line 2: 'Red 2' has characters outside"):
+        load_speech(tmp_path)
+    with pytest.raises(ValueError, match="no rows with split='test'"):
+        (tmp_path / "transcripts.csv").write_text("path,text,speaker,split\nwav/a.wav,red,s1,train\n")
+        load_speech(tmp_path, split="test")
