@@ -68,3 +68,15 @@ def build_sublayer(sublayer, *shapes):
 def check_rate(name, value):
     if not 0.0 <= value < 1.0:
         raise ValueError(f"`{name}` must be in [0, 1). Received: {name}={value!r}")
+
+
+def check_filters(filters, example):
+    """Check a per-block `filters` sequence and return it as a tuple of ints."""
+    if isinstance(filters, int) or not filters:
+        raise ValueError(
+            "`filters` must be a non-empty sequence of ints, one per block, "
+            f"e.g. {example}. Received: filters={filters!r}"
+        )
+    for f in filters:
+        check_positive_int("filters", f)
+    return tuple(int(f) for f in filters)

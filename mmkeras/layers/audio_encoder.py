@@ -5,6 +5,7 @@ from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
+from mmkeras.layers._checks import check_filters
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 from mmkeras.layers._checks import check_rate
@@ -73,13 +74,7 @@ class AudioEncoder(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(filters, int) or not filters:
-            raise ValueError(
-                "`filters` must be a non-empty sequence of ints, one per block, "
-                f"e.g. (64, 64). Received: filters={filters!r}"
-            )
-        for f in filters:
-            check_positive_int("filters", f)
+        filters = check_filters(filters, "(64, 64)")
         strides = (strides,) * len(filters) if isinstance(strides, int) else tuple(strides)
         if len(strides) != len(filters):
             raise ValueError(
@@ -95,7 +90,7 @@ class AudioEncoder(keras.layers.Layer):
         if output_dim is not None:
             check_positive_int("output_dim", output_dim)
         check_rate("dropout", dropout)
-        self.filters = tuple(int(f) for f in filters)
+        self.filters = filters
         self.kernel_size = kernel_size
         self.strides = strides
         self.recurrent_units = recurrent_units

@@ -3,6 +3,7 @@ from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
+from mmkeras.layers._checks import check_filters
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 from mmkeras.layers._checks import check_rate
@@ -74,13 +75,7 @@ class ImageEncoder(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(filters, int) or not filters:
-            raise ValueError(
-                "`filters` must be a non-empty sequence of ints, one per block, "
-                f"e.g. (32, 64). Received: filters={filters!r}"
-            )
-        for f in filters:
-            check_positive_int("filters", f)
+        filters = check_filters(filters, "(32, 64)")
         check_positive_int("kernel_size", kernel_size)
         check_choice("output", output, OUTPUTS)
         check_choice("pooling", pooling, POOLINGS)
@@ -92,7 +87,7 @@ class ImageEncoder(keras.layers.Layer):
                 f"output='grid'. Received: output={output!r}"
             )
         check_rate("dropout", dropout)
-        self.filters = tuple(int(f) for f in filters)
+        self.filters = filters
         self.kernel_size = kernel_size
         # `output` would shadow Layer.output, the functional-API output tensor.
         self.output_mode = output

@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
+from mmkeras.layers._checks import check_filters
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 from mmkeras.layers._checks import check_rate
@@ -65,18 +66,12 @@ class VideoEncoder(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(filters, int) or not filters:
-            raise ValueError(
-                "`filters` must be a non-empty sequence of ints, one per block, "
-                f"e.g. (16, 32). Received: filters={filters!r}"
-            )
-        for f in filters:
-            check_positive_int("filters", f)
+        filters = check_filters(filters, "(16, 32)")
         check_positive_int("kernel_size", kernel_size)
         if output_dim is not None:
             check_positive_int("output_dim", output_dim)
         check_rate("dropout", dropout)
-        self.filters = tuple(int(f) for f in filters)
+        self.filters = filters
         self.kernel_size = kernel_size
         self.two_stream = bool(two_stream)
         self.pool_time = bool(pool_time)
