@@ -13,3 +13,4 @@ from mmkeras.models.vqa import FUSIONS
 from mmkeras.models.vqa import build_vqa_model
 from mmkeras.models.speech import build_speech_recognizer
 from mmkeras.models.speech import transcribe
+from mmkeras.models.video import build_action_recognizer
