@@ -104,7 +104,7 @@ class AudioEncoder(keras.layers.Layer):
         self.supports_masking = True
 
         self.convolutions = [
-            keras.layers.Conv1D(f, kernel_size, strides=s, padding="same", activation=self.activation,
+            keras.layers.Conv1D(f, kernel_size, strides=s, padding="valid", activation=self.activation,
                                 dtype=self.dtype_policy, name=f"conv_{i}")
             for i, (f, s) in enumerate(zip(self.filters, self.strides))
         ]
@@ -147,8 +147,9 @@ class AudioEncoder(keras.layers.Layer):
         self._check_shape(input_shape)
         shape = tuple(input_shape)
         for conv in self.convolutions:
-            build_sublayer(conv, shape)
-            shape = conv.compute_output_shape(shape)
+            padded = shape[:1] + (None if shape[1] is None else shape[1] + self.kernel_size - 1,) + shape[2:]
+            build_sublayer(conv, padded)
+            shape = conv.compute_output_shape(padded)
         if self.recurrent is not None:
             build_sublayer(self.recurrent, shape)
             shape = shape[:-1] + (2 * self.recurrent_units,)
@@ -180,10 +181,12 @@ class AudioEncoder(keras.layers.Layer):
 
     def call(self, features, mask=None, training=False):
         x = ops.cast(features, self.compute_dtype)
-        for conv in self.convolutions:
-            x = self.block_dropout(conv(x), training=training)
         if mask is not None:
-            mask = self._downsample_mask(ops.cast(mask, "bool"))
+            mask = ops.cast(mask, "bool")
+        for conv, stride in zip(self.convolutions, self.strides):
+            x = self.block_dropout(conv(self._pad_frames(x, mask)), training=training)
+            if mask is not None:
+                mask = mask[:, ::stride]
         if self.recurrent is not None:
             x = self.block_dropout(self.recurrent(x, mask=mask, training=training), training=training)
         if self.output_mode == "vector":
@@ -191,6 +194,22 @@ class AudioEncoder(keras.layers.Layer):
         if self.projection is not None:
             x = self.projection(x)
         return x
+
+    def _pad_frames(self, x, mask):
+        """Zero the padding frames and pad the ends explicitly.
+
+        With Keras's `padding="same"` a strided convolution pads more or
+        less on the left depending on the parity of the sequence length, so
+        the same utterance padded to a different batch length would be cut
+        into different frames. Fixed end padding anchors the frame grid at
+        the first frame, and zeroing the padding frames makes the last real
+        frames see what they would see without any padding: an utterance
+        is encoded the same in any batch.
+        """
+        if mask is not None:
+            x = x * ops.expand_dims(ops.cast(mask, x.dtype), -1)
+        before = (self.kernel_size - 1) // 2
+        return ops.pad(x, [[0, 0], [before, self.kernel_size - 1 - before], [0, 0]])
 
     def _pool(self, x, mask):
         if mask is None:

@@ -38,14 +38,24 @@ def test_output_lengths_follow_the_strides():
 
 
 @pytest.mark.parametrize("pooling", ["avg", "max"])
-def test_padding_frames_do_not_change_the_vector(pooling):
-    layer = AudioEncoder(filters=(4,), kernel_size=1, recurrent_units=3, output="vector", pooling=pooling)
-    short = FEATURES[:, :12]
-    padded = np.concatenate([short, np.random.default_rng(1).normal(size=(3, 8, 8)).astype("float32")], axis=1)
-    mask = np.arange(20)[None, :] < 12
-    expected = keras.ops.convert_to_numpy(layer(short))
-    got = keras.ops.convert_to_numpy(layer(padded, mask=np.repeat(mask, 3, axis=0)))
-    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+@pytest.mark.parametrize("extra_frames", [7, 8])
+def test_padding_frames_do_not_change_the_encoding(pooling, extra_frames):
+    # Wide kernels and strides: the padding must neither leak into the last
+    # real frames nor, by the parity of the padded length, shift the grid
+    # of frames a strided convolution keeps.
+    keras.utils.set_random_seed(0)
+    short = FEATURES[:, :13]
+    noise = np.random.default_rng(1).normal(size=(3, extra_frames, 8)).astype("float32")
+    padded = np.concatenate([short, noise], axis=1)
+    mask = np.repeat(np.arange(padded.shape[1])[None, :] < 13, 3, axis=0)
+    vector = AudioEncoder(filters=(4, 4), kernel_size=5, strides=(2, 2), recurrent_units=3, output="vector",
+                          pooling=pooling)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(vector(padded, mask=mask)),
+                               keras.ops.convert_to_numpy(vector(short)), rtol=1e-5, atol=1e-6)
+    sequence = AudioEncoder(filters=(4, 4), kernel_size=5, strides=(1, 2), recurrent_units=3)
+    kept = sequence.output_lengths(13)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(sequence(padded, mask=mask))[:, :kept],
+                               keras.ops.convert_to_numpy(sequence(short)), rtol=1e-5, atol=1e-6)
 
 
 def test_sequence_output_carries_the_shortened_mask():
