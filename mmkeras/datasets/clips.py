@@ -7,6 +7,7 @@ import numpy as np
 from mmkeras.datasets.scenes import COLORS
 from mmkeras.datasets.scenes import SHAPES
 from mmkeras.datasets.scenes import SIZES
+from mmkeras.datasets.scenes import _article
 from mmkeras.datasets.scenes import _signed_distance
 
 ACTIONS = ("move_left", "move_right", "move_up", "move_down", "grow", "shrink", "rotate")
@@ -100,7 +101,7 @@ def make_clips(n, seed=0, frames=8, image_size=32, noise=6.0):
         actions.append(action)
         colors.append(color)
         shapes.append(shape)
-        captions.append(f"a {color} {shape} {_ACTION_PHRASES[action]}")
+        captions.append(f"{_article(color)} {shape} {_ACTION_PHRASES[action]}")
     action_ids = np.asarray([ACTIONS.index(a) for a in actions], dtype=np.int64)
     return Clips(videos, actions, action_ids, colors, shapes, captions, seed)
 

@@ -17,7 +17,9 @@ def test_shapes_labels_and_determinism():
     assert clips.videos.shape == (20, 10, 24, 24, 3) and clips.videos.dtype == np.uint8
     assert len(clips) == 20 and set(clips.actions) <= set(ACTIONS)
     np.testing.assert_array_equal(clips.action_ids, [ACTIONS.index(a) for a in clips.actions])
-    assert all(c.startswith(f"a {color} {shape} ") for c, color, shape in zip(clips.captions, clips.colors, clips.shapes))
+    assert all(c.startswith(f"{'an' if color == 'orange' else 'a'} {color} {shape} ")
+               for c, color, shape in zip(clips.captions, clips.colors, clips.shapes))
+    assert "orange" in clips.colors
     again = make_clips(20, seed=3, frames=10, image_size=24)
     np.testing.assert_array_equal(again.videos, clips.videos)
     assert not np.array_equal(make_clips(20, seed=4, frames=10, image_size=24).videos, clips.videos)
