@@ -12,6 +12,8 @@ from mmkeras.datasets.caption_formats import CaptionRecords
 from mmkeras.datasets.clips import ACTIONS
 from mmkeras.datasets.clips import Clips
 from mmkeras.datasets.clips import make_clips
+from mmkeras.datasets.objects import ObjectImages
+from mmkeras.datasets.objects import make_object_images
 from mmkeras.datasets.caption_formats import export_caption_pairs
 from mmkeras.datasets.caption_formats import export_coco_captions
 from mmkeras.datasets.caption_formats import export_flickr8k
