@@ -14,6 +14,7 @@ from mmkeras.layers.lstm_decoder import LSTMDecoder
 from mmkeras.layers.modality_dropout import ModalityDropout
 from mmkeras.layers.position_embedding import PositionEmbedding
 from mmkeras.layers.sampling import Sampling
+from mmkeras.layers.spatial_broadcast import SpatialBroadcast
 from mmkeras.layers.text_encoder import TextEncoder
 from mmkeras.layers.transformer_encoder import TransformerEncoder
 from mmkeras.layers.video_encoder import VideoEncoder
