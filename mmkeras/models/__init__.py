@@ -14,3 +14,6 @@ from mmkeras.models.vqa import build_vqa_model
 from mmkeras.models.speech import build_speech_recognizer
 from mmkeras.models.speech import transcribe
 from mmkeras.models.video import build_action_recognizer
+from mmkeras.models.cvae import build_attribute_classifier
+from mmkeras.models.cvae import build_cvae
+from mmkeras.models.cvae import generate_images

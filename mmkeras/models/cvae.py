@@ -1,0 +1,190 @@
+"""Text to image: a conditional variational autoencoder, and a judge of its drawings."""
+
+import keras
+
+from mmkeras.datasets.scenes import COLORS
+from mmkeras.datasets.scenes import SHAPES
+from mmkeras.layers import ImageEncoder
+from mmkeras.layers import Sampling
+from mmkeras.layers import SpatialBroadcast
+from mmkeras.layers import TextEncoder
+from mmkeras.layers._checks import check_filters
+from mmkeras.layers._checks import check_positive_int
+
+
+def build_cvae(
+    vocab_size,
+    image_size=32,
+    text_length=3,
+    latent_dim=8,
+    filters=(16, 32),
+    embedding_dim=32,
+    text_units=64,
+    hidden_units=128,
+    kl_weight=None,
+    use_cudnn="auto",
+    name="cvae",
+):
+    """Document 000's text-to-image generation with a VAE, conditioned on text.
+
+    Both halves read the description (each with its own `TextEncoder` and
+    dense layer):
+
+    - the encoder reads the image and the description and outputs the mean
+      and log-variance of `q(z | image, text)`; `Sampling` draws `z` and
+      adds the KL term to the model's losses;
+    - the decoder (`"decoder"`, a model of its own) turns `[z, text]` into
+      an image with transposed convolutions, the condition appended to
+      every position of every feature map (`SpatialBroadcast`). Given only
+      once, at the start, the condition was ignored: `z` learned to carry
+      the colour itself.
+
+    Trained to reconstruct its input (e.g. `loss="mse"` on pixels in
+    [0, 1]), the decoder learns to draw an image for a description from
+    any `z ~ N(0, I)`: see `generate_images`.
+
+    Args:
+        vocab_size: the tokenizer's vocabulary size.
+        image_size: side of the square images, a multiple of 4, at least 8.
+        text_length: token ids per description.
+        latent_dim: size of `z`.
+        filters: the image encoder's convolution filters; the last also
+            sets the decoder's first feature map.
+        embedding_dim, text_units: the description encoder's sizes.
+        hidden_units: width of the dense layers on both sides.
+        kl_weight: weight of the KL term. Keras averages a pixel loss over
+            the pixels; `kl_weight = beta / (image_size ** 2 * 3)` weighs
+            the KL against the per-pixel loss as the VAE objective does
+            against the summed one, times `beta`. Defaults to `beta = 1`:
+            on object portraits with `loss="mse"`, `beta = 1` drew the
+            requested shape more often than `beta = 0.2` or `0.02`, whose
+            latent code carried the shape and overrode the description.
+        use_cudnn: passed to the text encoder's LSTM.
+        name: model name.
+
+    Returns:
+        A `keras.Model` from `{"image": (B, S, S, 3) in [0, 1],
+        "text": (B, L) int}` to reconstructions `(B, S, S, 3)` in [0, 1],
+        with the sub-models `"decoder"` (`[latent (B, latent_dim), text]` to
+        images).
+
+    Example:
+
+    >>> cvae = build_cvae(vocab_size=20, image_size=16, filters=(8, 16))
+    >>> generate_images(cvae, keras.ops.ones((2, 3), "int32"), seed=0).shape
+    (2, 16, 16, 3)
+    """
+    check_positive_int("vocab_size", vocab_size)
+    if not isinstance(image_size, int) or image_size % 4 or image_size < 8:
+        raise ValueError(
+            f"`image_size` must be a multiple of 4, at least 8 (the decoder doubles a quarter-size map twice). "
+            f"Received: image_size={image_size!r}"
+        )
+    for argument, value in (("text_length", text_length), ("latent_dim", latent_dim),
+                            ("embedding_dim", embedding_dim), ("text_units", text_units),
+                            ("hidden_units", hidden_units)):
+        check_positive_int(argument, value)
+    filters = check_filters(filters, "(16, 32)")
+    if kl_weight is None:
+        kl_weight = 1.0 / (image_size * image_size * 3)
+
+    def condition_of(text, side):
+        # The encoder and the decoder read the description with their own
+        # weights: one encoder shared by both and by the outer model
+        # cannot be reloaded from a .keras file.
+        encoded = TextEncoder(vocab_size, embedding_dim, text_units, use_cudnn=use_cudnn,
+                              name=f"{side}_text_encoder")(text)
+        return keras.layers.Dense(hidden_units // 2, activation="relu", name=f"{side}_condition")(encoded)
+
+    latent = keras.Input((latent_dim,), name="latent")
+    decoder_text = keras.Input((text_length,), dtype="int32", name="decoder_text")
+    decoder_condition = condition_of(decoder_text, "decoder")
+    side, channels = image_size // 4, filters[-1]
+    x = keras.layers.Concatenate(name="latent_and_condition")([latent, decoder_condition])
+    x = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(x)
+    x = keras.layers.Dense(side * side * channels, activation="relu", name="seed_map")(x)
+    x = keras.layers.Reshape((side, side, channels), name="first_map")(x)
+    for i, width in enumerate((channels, max(channels // 2, 8))):
+        x = SpatialBroadcast(name=f"condition_{i}")([x, decoder_condition])
+        x = keras.layers.Conv2DTranspose(width, 3, strides=2, padding="same", activation="relu",
+                                         name=f"upsample_{i}")(x)
+    drawn = keras.layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="pixels")(x)
+    decoder = keras.Model([latent, decoder_text], drawn, name="decoder")
+
+    image = keras.Input((image_size, image_size, 3), name="image")
+    model_text = keras.Input((text_length,), dtype="int32", name="text")
+    features = ImageEncoder(filters, output="vector", pooling="flatten", name="image_encoder")(image)
+    h = keras.layers.Concatenate(name="image_and_condition")([features, condition_of(model_text, "encoder")])
+    h = keras.layers.Dense(hidden_units, activation="relu", name="posterior")(h)
+    z_mean = keras.layers.Dense(latent_dim, name="z_mean")(h)
+    z_log_var = keras.layers.Dense(latent_dim, name="z_log_var")(h)
+    z = Sampling(kl_weight=kl_weight, name="sampling")([z_mean, z_log_var])
+    reconstruction = decoder([z, model_text])
+    return keras.Model({"image": image, "text": model_text}, reconstruction, name=name)
+
+
+def _decoder_of(cvae):
+    try:
+        return cvae.get_layer("decoder")
+    except ValueError:
+        raise ValueError(
+            f"Expected a model from build_cvae (with a 'decoder' sub-model). Received: model {cvae.name!r}"
+        ) from None
+
+
+def generate_images(cvae, text_ids, seed=None, temperature=1.0):
+    """Draw one image per description with a trained `build_cvae` model.
+
+    Args:
+        cvae: a model from `build_cvae`.
+        text_ids: int `(B, L)`, tokenized descriptions.
+        seed: optional int for the latent draws.
+        temperature: scale of `z ~ N(0, temperature^2 I)`; below 1 gives
+            more typical, less varied images.
+
+    Returns:
+        float32 images `(B, S, S, 3)` in [0, 1] (a NumPy array).
+    """
+    decoder = _decoder_of(cvae)
+    latent_dim = decoder.inputs[0].shape[-1]
+    text_length = decoder.inputs[1].shape[-1]
+    text_ids = keras.ops.convert_to_tensor(text_ids)
+    if len(text_ids.shape) != 2 or text_ids.shape[-1] != text_length:
+        raise ValueError(
+            f"Expected token ids of shape (batch, {text_length}), as the model was built with "
+            f"text_length={text_length}. Received shape {tuple(text_ids.shape)}."
+        )
+    if not isinstance(temperature, (int, float)) or temperature < 0:
+        raise ValueError(f"`temperature` must be a number >= 0. Received: temperature={temperature!r}")
+    latent = keras.random.normal((text_ids.shape[0], latent_dim), seed=seed) * temperature
+    return keras.ops.convert_to_numpy(decoder([latent, keras.ops.cast(text_ids, "int32")]))
+
+
+def build_attribute_classifier(image_size=32, filters=(16, 32, 64), name="attribute_classifier"):
+    """A judge for generated images: the colour and the shape of the object.
+
+    Trained on real images (`make_object_images`), it then scores
+    generated ones: a drawing "has the requested colour" when this
+    classifier, which never saw a generated image, says so.
+
+    Args:
+        image_size: side of the square images.
+        filters: the `ImageEncoder`'s filters (max-pooled to a vector).
+        name: model name.
+
+    Returns:
+        A `keras.Model` from images `(B, S, S, 3)` in [0, 1] to
+        `{"color": (B, 6), "shape": (B, 3)}` softmax outputs (`COLORS` and
+        `SHAPES` order).
+    """
+    check_positive_int("image_size", image_size)
+    image = keras.Input((image_size, image_size, 3), name="image")
+    features = ImageEncoder(filters, output="vector", pooling="max", name="image_encoder")(image)
+    return keras.Model(
+        image,
+        {
+            "color": keras.layers.Dense(len(COLORS), activation="softmax", name="color")(features),
+            "shape": keras.layers.Dense(len(SHAPES), activation="softmax", name="shape")(features),
+        },
+        name=name,
+    )
