@@ -17,3 +17,5 @@ from mmkeras.models.video import build_action_recognizer
 from mmkeras.models.cvae import build_attribute_classifier
 from mmkeras.models.cvae import build_cvae
 from mmkeras.models.cvae import generate_images
+from mmkeras.models.cgan import build_cgan_discriminator
+from mmkeras.models.cgan import build_cgan_generator

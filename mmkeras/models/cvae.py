@@ -74,42 +74,17 @@ def build_cvae(
     >>> generate_images(cvae, keras.ops.ones((2, 3), "int32"), seed=0).shape
     (2, 16, 16, 3)
     """
-    check_positive_int("vocab_size", vocab_size)
-    if not isinstance(image_size, int) or image_size % 4 or image_size < 8:
-        raise ValueError(
-            f"`image_size` must be a multiple of 4, at least 8 (the decoder doubles a quarter-size map twice). "
-            f"Received: image_size={image_size!r}"
-        )
-    for argument, value in (("text_length", text_length), ("latent_dim", latent_dim),
-                            ("embedding_dim", embedding_dim), ("text_units", text_units),
-                            ("hidden_units", hidden_units)):
-        check_positive_int(argument, value)
+    _check_drawing_sizes(image_size, vocab_size=vocab_size, text_length=text_length, latent_dim=latent_dim,
+                         embedding_dim=embedding_dim, text_units=text_units, hidden_units=hidden_units)
     filters = check_filters(filters, "(16, 32)")
     if kl_weight is None:
         kl_weight = 1.0 / (image_size * image_size * 3)
 
     def condition_of(text, side):
-        # The encoder and the decoder read the description with their own
-        # weights: one encoder shared by both and by the outer model
-        # cannot be reloaded from a .keras file.
-        encoded = TextEncoder(vocab_size, embedding_dim, text_units, use_cudnn=use_cudnn,
-                              name=f"{side}_text_encoder")(text)
-        return keras.layers.Dense(hidden_units // 2, activation="relu", name=f"{side}_condition")(encoded)
+        return _description_condition(text, vocab_size, embedding_dim, text_units, hidden_units, use_cudnn, side)
 
-    latent = keras.Input((latent_dim,), name="latent")
-    decoder_text = keras.Input((text_length,), dtype="int32", name="decoder_text")
-    decoder_condition = condition_of(decoder_text, "decoder")
-    side, channels = image_size // 4, filters[-1]
-    x = keras.layers.Concatenate(name="latent_and_condition")([latent, decoder_condition])
-    x = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(x)
-    x = keras.layers.Dense(side * side * channels, activation="relu", name="seed_map")(x)
-    x = keras.layers.Reshape((side, side, channels), name="first_map")(x)
-    for i, width in enumerate((channels, max(channels // 2, 8))):
-        x = SpatialBroadcast(name=f"condition_{i}")([x, decoder_condition])
-        x = keras.layers.Conv2DTranspose(width, 3, strides=2, padding="same", activation="relu",
-                                         name=f"upsample_{i}")(x)
-    drawn = keras.layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="pixels")(x)
-    decoder = keras.Model([latent, decoder_text], drawn, name="decoder")
+    decoder = _build_image_drawer(latent_dim, text_length, image_size, filters[-1], hidden_units,
+                                  lambda text: condition_of(text, "decoder"), name="decoder")
 
     image = keras.Input((image_size, image_size, 3), name="image")
     model_text = keras.Input((text_length,), dtype="int32", name="text")
@@ -123,20 +98,77 @@ def build_cvae(
     return keras.Model({"image": image, "text": model_text}, reconstruction, name=name)
 
 
-def _decoder_of(cvae):
-    try:
-        return cvae.get_layer("decoder")
-    except ValueError:
+def _description_condition(text, vocab_size, embedding_dim, text_units, hidden_units, use_cudnn, prefix):
+    """A description's token ids to a condition vector, with weights of its own.
+
+    Every network that reads the description gets its own encoder: one
+    encoder shared by the encoder, the decoder and the outer model cannot be
+    reloaded from a .keras file.
+    """
+    encoded = TextEncoder(vocab_size, embedding_dim, text_units, use_cudnn=use_cudnn,
+                          name=f"{prefix}_text_encoder")(text)
+    return keras.layers.Dense(hidden_units // 2, activation="relu", name=f"{prefix}_condition")(encoded)
+
+
+def _build_image_drawer(latent_dim, text_length, image_size, channels, hidden_units, condition_of, name,
+                        batch_norm=False):
+    """`[latent, text]` to an image in [0, 1]: the CVAE's decoder and the GAN's generator.
+
+    The condition is appended to every position of every feature map
+    (`SpatialBroadcast`); given only once, at the start, it was ignored.
+    """
+
+    def activate(x, layer_name):
+        if batch_norm:
+            x = keras.layers.BatchNormalization(name=f"{layer_name}_norm")(x)
+        return keras.layers.ReLU(name=f"{layer_name}_relu")(x)
+
+    latent = keras.Input((latent_dim,), name="latent")
+    text = keras.Input((text_length,), dtype="int32", name=f"{name}_text")
+    condition = condition_of(text)
+    side = image_size // 4
+    x = keras.layers.Concatenate(name="latent_and_condition")([latent, condition])
+    x = activate(keras.layers.Dense(hidden_units, name="hidden")(x), "hidden")
+    x = activate(keras.layers.Dense(side * side * channels, name="seed_map")(x), "seed_map")
+    x = keras.layers.Reshape((side, side, channels), name="first_map")(x)
+    for i, width in enumerate((channels, max(channels // 2, 8))):
+        x = SpatialBroadcast(name=f"condition_{i}")([x, condition])
+        x = keras.layers.Conv2DTranspose(width, 3, strides=2, padding="same", name=f"upsample_{i}")(x)
+        x = activate(x, f"upsample_{i}")
+    drawn = keras.layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="pixels")(x)
+    return keras.Model([latent, text], drawn, name=name)
+
+
+def _check_drawing_sizes(image_size, **sizes):
+    if not isinstance(image_size, int) or image_size % 4 or image_size < 8:
         raise ValueError(
-            f"Expected a model from build_cvae (with a 'decoder' sub-model). Received: model {cvae.name!r}"
-        ) from None
+            f"`image_size` must be a multiple of 4, at least 8 (the decoder doubles a quarter-size map twice). "
+            f"Received: image_size={image_size!r}"
+        )
+    for argument, value in sizes.items():
+        check_positive_int(argument, value)
+
+
+def _drawer_of(model):
+    """The `[latent, text]` to image network of a CVAE, or the model itself if it is one."""
+    if isinstance(model, keras.Model):
+        if any(layer.name == "decoder" for layer in model.layers):
+            return model.get_layer("decoder")
+        inputs = model.inputs or []
+        if len(inputs) == 2 and len(inputs[0].shape) == 2 and len(inputs[1].shape) == 2 and len(model.outputs) == 1:
+            return model
+    raise ValueError(
+        "Expected a model from build_cvae (with a 'decoder' sub-model) or from build_cgan_generator "
+        f"(inputs [latent, text]). Received: {getattr(model, 'name', type(model).__name__)!r}"
+    )
 
 
 def generate_images(cvae, text_ids, seed=None, temperature=1.0):
-    """Draw one image per description with a trained `build_cvae` model.
+    """Draw one image per description with a trained CVAE or GAN generator.
 
     Args:
-        cvae: a model from `build_cvae`.
+        cvae: a model from `build_cvae` (its decoder draws), or a generator
+            from `build_cgan_generator`.
         text_ids: int `(B, L)`, tokenized descriptions.
         seed: optional int for the latent draws.
         temperature: scale of `z ~ N(0, temperature^2 I)`; below 1 gives
@@ -145,7 +177,7 @@ def generate_images(cvae, text_ids, seed=None, temperature=1.0):
     Returns:
         float32 images `(B, S, S, 3)` in [0, 1] (a NumPy array).
     """
-    decoder = _decoder_of(cvae)
+    decoder = _drawer_of(cvae)
     latent_dim = decoder.inputs[0].shape[-1]
     text_length = decoder.inputs[1].shape[-1]
     text_ids = keras.ops.convert_to_tensor(text_ids)
