@@ -5,7 +5,7 @@ import tensorflow as tf
 
 from mmkeras.datasets.scenes import Scenes
 
-TASKS = ("vqa", "caption")
+TASKS = ("vqa", "vqa_by_scene", "caption")
 
 
 def make_scene_dataset(
@@ -29,6 +29,10 @@ def make_scene_dataset(
         tokenizer: a `mmkeras.preprocessing.WordTokenizer`.
         task: `"vqa"` gives one element per question:
             `({"image": (B, H, W, 3), "question": (B, L)}, answer_id (B,))`.
+            `"vqa_by_scene"` gives one element per scene with all its K
+            questions, for `build_vqa_model(..., questions_per_image=K)`:
+            `({"image": (B, H, W, 3), "question": (B, K, L)}, answer_id (B, K))`,
+            in `scenes.qa_table()` order; every scene must have K questions.
             `"caption"` gives one element per caption, shifted for teacher
             forcing: `({"image": ..., "tokens": (B, L)}, next_tokens (B, L))`.
         sequence_length: L, the fixed length of the token rows.
@@ -62,9 +66,11 @@ def make_scene_dataset(
     if drop_remainder is None:
         drop_remainder = shuffle
 
-    if task == "vqa":
+    if task.startswith("vqa"):
         table = scenes.qa_table()
         index, texts, labels = table["scene"], table["question"], table["answer_id"]
+        if task == "vqa_by_scene" and len(texts):
+            index, texts, labels = _group_by_scene(len(scenes.images), index, texts, labels)
     else:
         index = np.asarray(
             [i for i, caps in enumerate(scenes.captions) for _ in caps], dtype=np.int64
@@ -87,11 +93,34 @@ def make_scene_dataset(
         if task == "vqa":
             question = tokenizer(text, sequence_length, add_start_end=False)
             return {"image": image, "question": question}, label
+        if task == "vqa_by_scene":
+            per_scene = tf.shape(text)[1]
+            question = tokenizer(tf.reshape(text, [-1]), sequence_length, add_start_end=False)
+            question = tf.reshape(question, [-1, per_scene, sequence_length])
+            return {"image": image, "question": question}, label
         tokens, next_tokens = teacher_forcing_pair(tokenizer, text, sequence_length)
         return {"image": image, "tokens": tokens}, next_tokens
 
     dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _group_by_scene(num_scenes, scene, texts, labels):
+    """Rows of one scene's questions and answers; every scene needs as many."""
+    counts = np.bincount(scene, minlength=num_scenes)
+    if counts.min() != counts.max():
+        raise ValueError(
+            "task='vqa_by_scene' needs the same number of questions in every scene. "
+            f"Received scenes with {counts.min()} to {counts.max()} questions; "
+            "use task='vqa' (one element per question) for such scenes."
+        )
+    order = np.argsort(scene, kind="stable")
+    per_scene = int(counts[0])
+    return (
+        np.arange(num_scenes),
+        texts[order].reshape(num_scenes, per_scene),
+        labels[order].reshape(num_scenes, per_scene),
+    )
 
 
 def teacher_forcing_pair(tokenizer, captions, sequence_length):

@@ -4,6 +4,7 @@ from mmkeras.layers.add_fusion import AddFusion
 from mmkeras.layers.audio_encoder import AudioEncoder
 from mmkeras.layers.attention_fusion import AttentionFusion
 from mmkeras.layers.bahdanau_attention import BahdanauAttention
+from mmkeras.layers.batch_groups import BatchGroups
 from mmkeras.layers.bilinear_fusion import BilinearFusion
 from mmkeras.layers.concat_fusion import ConcatFusion
 from mmkeras.layers.contrastive_similarity import ContrastiveSimilarity

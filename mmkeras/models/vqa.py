@@ -5,9 +5,11 @@ import keras
 from mmkeras.layers import AddFusion
 from mmkeras.layers import AttentionFusion
 from mmkeras.layers import BahdanauAttention
+from mmkeras.layers import BatchGroups
 from mmkeras.layers import ConcatFusion
 from mmkeras.layers import ImageEncoder
 from mmkeras.layers import TextEncoder
+from mmkeras.layers._checks import check_positive_int
 
 FUSIONS = ("add", "concat", "attention", "question_attention")
 
@@ -25,6 +27,7 @@ def build_vqa_model(
     embedding_dim=64,
     dropout=0.0,
     use_cudnn="auto",
+    questions_per_image=None,
     name=None,
 ):
     """A VQA classifier over a fixed answer set, as a functional model.
@@ -45,6 +48,14 @@ def build_vqa_model(
       concatenated with the question, so the image summary depends on
       what is asked.
 
+    With `questions_per_image=K`, each example is one image with K
+    questions: the image is encoded once and its features are shared by
+    the K questions (`BatchGroups`), which makes an epoch over a question
+    set with several questions per scene several times cheaper than
+    feeding each (image, question) pair on its own. The layers, named alike,
+    have the weights of the one-question model's, so weights move between
+    the two layer by layer.
+
     Args:
         vocab_size: int, size of the question tokenizer's vocabulary.
         num_answers: int, number of answer classes.
@@ -58,32 +69,48 @@ def build_vqa_model(
         embedding_dim: width of the word embeddings.
         dropout: dropout before the classifier.
         use_cudnn: passed to the question LSTM.
+        questions_per_image: optional int K: take `(B, K, L)` questions per
+            image and answer `(B, K, num_answers)`.
         name: model name (defaults to `vqa_<fusion>`).
 
     Returns:
         A `keras.Model` with inputs `{"image": (B, S, S, 3) float,
-        "question": (B, L) int}` and softmax output `(B, num_answers)`.
+        "question": (B, L) int}` and softmax output `(B, num_answers)`; with
+        `questions_per_image=K`, questions `(B, K, L)` and output
+        `(B, K, num_answers)`.
     """
     if fusion not in FUSIONS:
         raise ValueError(f"`fusion` must be one of {FUSIONS}. Received: fusion={fusion!r}")
+    if questions_per_image is not None:
+        check_positive_int("questions_per_image", questions_per_image)
+    grouped = questions_per_image is not None
+
+    def share_image(features):
+        # Pair each image's features with each of its questions (no copy of the encoding work).
+        if not grouped:
+            return features
+        return BatchGroups(questions_per_image, "repeat", name="image_per_question")(features)
+
     image = keras.Input((image_size, image_size, 3), name="image")
-    question = keras.Input((question_length,), dtype="int32", name="question")
+    question_shape = (questions_per_image, question_length) if grouped else (question_length,)
+    question = keras.Input(question_shape, dtype="int32", name="question")
+    questions = BatchGroups(questions_per_image, "merge", name="questions")(question) if grouped else question
     question_vector = TextEncoder(
         vocab_size, embedding_dim, width, use_cudnn=use_cudnn, name="question_encoder"
-    )(question)
+    )(questions)
     if fusion == "question_attention":
-        regions = ImageEncoder(
+        regions = share_image(ImageEncoder(
             filters, output="grid", output_dim=width, coordinates=True, name="image_encoder"
-        )(image)
+        )(image))
         attended = [
             BahdanauAttention(width, name=f"glimpse_{i}")(question_vector, regions)[0]
             for i in range(glimpses)
         ]
         fused = ConcatFusion(name="fusion")(attended + [question_vector])
     else:
-        image_vector = ImageEncoder(
+        image_vector = share_image(ImageEncoder(
             filters, output="vector", pooling="flatten", output_dim=width, name="image_encoder"
-        )(image)
+        )(image))
         fusion_layer = {
             "add": lambda: AddFusion(name="fusion"),
             "concat": lambda: ConcatFusion(name="fusion"),
@@ -95,4 +122,6 @@ def build_vqa_model(
     if dropout:
         fused = keras.layers.Dropout(dropout, name="dropout")(fused)
     answer = keras.layers.Dense(num_answers, activation="softmax", name="answer")(fused)
+    if grouped:
+        answer = BatchGroups(questions_per_image, "split", name="answers")(answer)
     return keras.Model({"image": image, "question": question}, answer, name=name or f"vqa_{fusion}")

@@ -45,6 +45,28 @@ def test_caption_task_is_shifted_for_teacher_forcing():
     assert TOKENIZER.detokenize(inputs["tokens"][:1]).numpy()[0].decode() == SCENES.captions[0][0].replace(",", "").replace(":", "")
 
 
+def test_vqa_by_scene_batches_hold_all_of_a_scenes_questions():
+    grouped = list(make_scene_dataset(SCENES, TOKENIZER, task="vqa_by_scene", sequence_length=10, batch_size=4,
+                                      shuffle=False))
+    assert len(grouped) == 3  # 12 scenes, batches of 4
+    inputs, answers = grouped[0]
+    assert inputs["image"].shape == (4, 64, 64, 3)
+    assert inputs["question"].shape == (4, 5, 10) and answers.shape == (4, 5)
+    # The same questions and answers as the one-question dataset, in the same order.
+    single = next(iter(make_scene_dataset(SCENES, TOKENIZER, sequence_length=10, batch_size=60, shuffle=False)))
+    questions = np.concatenate([x["question"].numpy() for x, _ in grouped]).reshape(60, 10)
+    np.testing.assert_array_equal(questions, single[0]["question"].numpy())
+    np.testing.assert_array_equal(np.concatenate([y.numpy() for _, y in grouped]).reshape(60), single[1].numpy())
+    np.testing.assert_allclose(inputs["image"][1].numpy(), SCENES.images[1] / 255.0, rtol=1e-6)
+
+
+def test_vqa_by_scene_needs_as_many_questions_in_every_scene():
+    uneven = SCENES[0:3]
+    uneven.questions[1] = uneven.questions[1][:3]
+    with pytest.raises(ValueError, match="3 to 5 questions.*task='vqa'"):
+        make_scene_dataset(uneven, TOKENIZER, task="vqa_by_scene")
+
+
 def test_bad_arguments():
     with pytest.raises(TypeError, match="Scenes object"):
         make_scene_dataset(SCENES.images, TOKENIZER)

@@ -36,3 +36,29 @@ def test_document_002_model_adds_equal_widths():
 def test_unknown_fusion():
     with pytest.raises(ValueError, match="fusion='multiply'"):
         build_vqa_model(vocab_size=20, num_answers=5, fusion="multiply")
+
+
+@pytest.mark.parametrize("fusion", ["add", "question_attention"])
+def test_questions_per_image_answers_like_the_one_question_model(fusion, tmp_path):
+    kwargs = dict(vocab_size=20, num_answers=5, image_size=32, question_length=6, fusion=fusion,
+                  width=8, hidden_units=8, filters=(4, 8), embedding_dim=4)
+    grouped = build_vqa_model(**kwargs, questions_per_image=2)
+    single = build_vqa_model(**kwargs)
+    for layer in single.layers:
+        layer.set_weights(grouped.get_layer(layer.name).get_weights())
+    # Two images, each with two of the four questions.
+    grouped_inputs = {"image": INPUTS["image"][:2], "question": INPUTS["question"].reshape(2, 2, 6)}
+    single_inputs = {"image": np.repeat(INPUTS["image"][:2], 2, axis=0), "question": INPUTS["question"]}
+    grouped_answers = keras.ops.convert_to_numpy(grouped(grouped_inputs))
+    assert grouped_answers.shape == (2, 2, 5) and tuple(grouped.output.shape) == (None, 2, 5)
+    np.testing.assert_allclose(grouped_answers.reshape(4, 5), keras.ops.convert_to_numpy(single(single_inputs)),
+                               rtol=1e-5, atol=1e-6)
+    grouped.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    assert np.isfinite(grouped.train_on_batch(grouped_inputs, np.arange(4).reshape(2, 2)))
+    check_saved_model_round_trip(grouped, grouped_inputs, tmp_path)
+
+
+@pytest.mark.parametrize("value", [0, 2.5, True])
+def test_bad_questions_per_image(value):
+    with pytest.raises(ValueError, match=f"questions_per_image={value!r}"):
+        build_vqa_model(vocab_size=20, num_answers=5, questions_per_image=value)
