@@ -54,11 +54,11 @@ def build_vqa_model(
     pair. The layers, named alike, have the weights of the one-question
     model's, so weights move between the two layer by layer. For
     answering, that is K times fewer image encodings at no cost. For
-    training, measure: a batch then holds K
-    times fewer distinct images, and on chapter 05's scenes (five
-    questions each, 48 pixels, a 2-core CPU) an epoch took 22 s instead of
-    38 s but learned less, 0.853 held-out accuracy after 16 grouped epochs
-    against 0.889 after 12 ungrouped ones, so the chapter trains ungrouped.
+    training, measure first: a batch then holds K times fewer distinct
+    images. On chapter 05's scenes (five questions each, 48 pixels, a
+    2-core CPU) an epoch took 22 s instead of 38 s but learned less:
+    0.853 held-out accuracy after 16 grouped epochs against 0.889 after
+    12 ungrouped ones, so the chapter trains ungrouped.
 
     Args:
         vocab_size: int, size of the question tokenizer's vocabulary.
