@@ -23,6 +23,7 @@ def build_vqa_model(
     width=128,
     hidden_units=None,
     filters=(16, 32, 64),
+    downsampling="max_pool",
     glimpses=2,
     embedding_dim=64,
     dropout=0.0,
@@ -69,6 +70,8 @@ def build_vqa_model(
         width: int, width of each modality's vector (`I_c`, `T_c`).
         hidden_units: optional int, a ReLU layer between fusion and softmax.
         filters: the `ImageEncoder`'s filters.
+        downsampling: the `ImageEncoder`'s downsampling, `"max_pool"` or
+            `"strided"`.
         glimpses: int, attention layers for `fusion="question_attention"`.
         embedding_dim: width of the word embeddings.
         dropout: dropout before the classifier.
@@ -104,7 +107,12 @@ def build_vqa_model(
     )(questions)
     if fusion == "question_attention":
         regions = share_image(ImageEncoder(
-            filters, output="grid", output_dim=width, coordinates=True, name="image_encoder"
+            filters,
+            output="grid",
+            output_dim=width,
+            coordinates=True,
+            downsampling=downsampling,
+            name="image_encoder",
         )(image))
         attended = [
             BahdanauAttention(width, name=f"glimpse_{i}")(question_vector, regions)[0]
@@ -113,7 +121,12 @@ def build_vqa_model(
         fused = ConcatFusion(name="fusion")(attended + [question_vector])
     else:
         image_vector = share_image(ImageEncoder(
-            filters, output="vector", pooling="flatten", output_dim=width, name="image_encoder"
+            filters,
+            output="vector",
+            pooling="flatten",
+            output_dim=width,
+            downsampling=downsampling,
+            name="image_encoder",
         )(image))
         fusion_layer = {
             "add": lambda: AddFusion(name="fusion"),

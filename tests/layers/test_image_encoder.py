@@ -25,6 +25,8 @@ def model_around(layer, size=16):
         ({"filters": (4, 8), "output": "grid"}, (3, 16, 8)),
         ({"filters": (4, 8), "output": "grid", "output_dim": 6, "coordinates": True}, (3, 16, 8)),
         ({"filters": (4,), "output": "grid", "batch_norm": True, "dropout": 0.2}, (3, 64, 4)),
+        ({"filters": (4, 8), "output": "grid", "downsampling": "strided", "batch_norm": True}, (3, 16, 8)),
+        ({"filters": (4, 8), "output": "vector", "pooling": "flatten", "downsampling": "strided"}, (3, 4 * 4 * 8)),
     ],
 )
 def test_shapes_serialization_and_training(kwargs, shape, tmp_path):
@@ -48,6 +50,35 @@ def test_hand_computed_single_filter():
     image = np.array([[[[1, 0, 0], [0.5, 0.5, 1]], [[0, 0, 0], [2, 0, 0]]]], "float32")
     # channel sums 1, 2, 0, 2; minus 1 -> 0, 1, -1, 1; ReLU; max-pool -> 1
     np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(image)), [[1.0]])
+
+
+def test_strided_downsampling_hand_computed():
+    # One 1x1 filter that sums the channels; stride 2 keeps the top-left
+    # pixel of every 2x2 block where the max-pool keeps the block's largest.
+    image = np.zeros((1, 4, 4, 3), "float32")
+    image[0, 0, 0, 0], image[0, 1, 1, 0] = 1.0, 5.0
+    maps = {}
+    for downsampling in ("strided", "max_pool"):
+        layer = ImageEncoder(filters=(1,), kernel_size=1, output="grid", downsampling=downsampling)
+        layer.build(image.shape)
+        layer.convolutions[0].kernel.assign(np.ones((1, 1, 3, 1), "float32"))
+        layer.convolutions[0].bias.assign(np.zeros((1,), "float32"))
+        maps[downsampling] = keras.ops.convert_to_numpy(layer(image))[0, :, 0]
+    np.testing.assert_allclose(maps["strided"], [1.0, 0.0, 0.0, 0.0])
+    np.testing.assert_allclose(maps["max_pool"], [5.0, 0.0, 0.0, 0.0])
+
+
+def test_strided_downsampling_rounds_odd_sides_up():
+    layer = ImageEncoder(filters=(2, 2), output="grid", downsampling="strided")
+    assert layer.compute_output_shape((1, 9, 6, 3)) == (1, 3 * 2, 2)
+    assert [tuple(m.shape) for m in layer.feature_maps(np.zeros((1, 9, 6, 3), "float32"))] == [
+        (1, 5, 3, 2),
+        (1, 3, 2, 2),
+    ]
+    assert tuple(layer(np.zeros((1, 9, 6, 3), "float32")).shape) == (1, 6, 2)
+    # Three halvings of a 4-pixel side: max-pooling would leave nothing, striding leaves one pixel.
+    tiny = np.zeros((1, 4, 4, 3), "float32")
+    assert tuple(ImageEncoder(filters=(2, 2, 2), downsampling="strided")(tiny).shape) == (1, 2)
 
 
 def test_grid_coordinates_are_region_centres():
@@ -77,6 +108,7 @@ def test_feature_maps_halve_each_block():
         ({"pooling": "sum"}, "pooling='sum'"),
         ({"output": "vector", "coordinates": True}, "needs output='grid'"),
         ({"dropout": 1.5}, "dropout=1.5"),
+        ({"downsampling": "avg_pool"}, "downsampling='avg_pool'"),
     ],
 )
 def test_bad_arguments(kwargs, message):

@@ -33,6 +33,21 @@ def test_document_002_model_adds_equal_widths():
     assert tuple(model.get_layer("fusion").output.shape) == (None, 8)
 
 
+@pytest.mark.parametrize("fusion", ["add", "question_attention"])
+def test_strided_downsampling_reaches_the_image_encoder(fusion):
+    sizes = dict(vocab_size=20, num_answers=5, image_size=32, question_length=6, fusion=fusion, width=8,
+                 filters=(4, 8))
+    pooled = build_vqa_model(**sizes)
+    strided = build_vqa_model(**sizes, downsampling="strided")
+    assert strided.get_layer("image_encoder").get_config()["downsampling"] == "strided"
+    # Same weights, same map sizes: only the way each block halves the image differs.
+    strided.set_weights(pooled.get_weights())
+    assert strided(INPUTS).shape == pooled(INPUTS).shape
+    assert not np.allclose(keras.ops.convert_to_numpy(strided(INPUTS)), keras.ops.convert_to_numpy(pooled(INPUTS)))
+    with pytest.raises(ValueError, match="downsampling='average'"):
+        build_vqa_model(**sizes, downsampling="average")
+
+
 def test_unknown_fusion():
     with pytest.raises(ValueError, match="fusion='multiply'"):
         build_vqa_model(vocab_size=20, num_answers=5, fusion="multiply")
