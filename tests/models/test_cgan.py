@@ -46,6 +46,10 @@ def test_discriminator_scores_image_and_description(tmp_path):
     by_text = keras.ops.convert_to_numpy(discriminator({"image": same_image, "text": TEXT}))
     assert np.isclose(by_text[0, 0], by_text[2, 0]) and not np.isclose(by_text[0, 0], by_text[1, 0])
     check_saved_model_round_trip(discriminator, {"image": images, "text": TEXT}, tmp_path)
+    # DCGAN's discriminator: the encoder halves its maps with strided convolutions, no pooling layer.
+    encoder = discriminator.get_layer("image_encoder")
+    assert encoder.downsampling == "strided" and encoder.pool is None
+    assert [conv.strides for conv in encoder.convolutions] == [(2, 2), (2, 2)]
 
 
 def test_discriminator_learns_which_description_matches():
@@ -84,6 +88,7 @@ def test_discriminator_learns_which_description_matches():
         (build_cgan_discriminator, {"image_size": 6}, "image_size=6"),
         (build_cgan_discriminator, {"filters": ()}, "filters"),
         (build_cgan_discriminator, {"hidden_units": 1.5}, "hidden_units=1.5"),
+        (build_cgan_discriminator, {"downsampling": "avg"}, "downsampling='avg'"),
     ],
 )
 def test_bad_arguments(build, kwargs, match):
