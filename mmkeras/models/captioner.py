@@ -14,6 +14,7 @@ def build_captioner(
     image_size=64,
     sequence_length=16,
     filters=(32, 64, 128),
+    downsampling="max_pool",
     feature_dim=128,
     embedding_dim=64,
     units=256,
@@ -27,7 +28,9 @@ def build_captioner(
     at every step the decoder attends over the regions with
     `a = softmax(v^T tanh(W1 h + W2 e))` and predicts the next word.
     Trained with teacher forcing on `make_scene_dataset(task="caption")`
-    batches and `mmkeras.losses.MaskedSequenceCrossEntropy`.
+    batches and `mmkeras.losses.MaskedSequenceCrossEntropy`. The image
+    encoder's `filters` and `downsampling` (`"max_pool"` or `"strided"`)
+    are `ImageEncoder`'s.
 
     Returns:
         A `keras.Model` with inputs `{"image": (B, S, S, 3), "tokens":
@@ -37,7 +40,12 @@ def build_captioner(
     image = keras.Input((image_size, image_size, 3), name="image")
     tokens = keras.Input((sequence_length,), dtype="int32", name="tokens")
     regions = ImageEncoder(
-        filters, output="grid", output_dim=feature_dim, coordinates=True, name="image_encoder"
+        filters,
+        output="grid",
+        output_dim=feature_dim,
+        coordinates=True,
+        downsampling=downsampling,
+        name="image_encoder",
     )(image)
     logits = LSTMDecoder(
         vocab_size, embedding_dim, units, attention_units=attention_units, dropout=dropout, name="decoder"

@@ -46,6 +46,7 @@ def build_product_classifier(
     width=64,
     hidden_units=64,
     filters=(16, 32, 64),
+    downsampling="max_pool",
     image_pooling="max",
     embedding_dim=32,
     bidirectional=True,
@@ -80,6 +81,8 @@ def build_product_classifier(
         width: int, width of each modality's features.
         hidden_units: int, width of the `"embedding"` layer.
         filters: the `ImageEncoder`'s filters.
+        downsampling: the `ImageEncoder`'s downsampling, `"max_pool"` or
+            `"strided"`.
         image_pooling: the `ImageEncoder`'s pooling for vector output. Max
             pooling keeps the strongest response to each local pattern (a
             corner, a curve) wherever it is; on the shop it learns the
@@ -135,6 +138,7 @@ def build_product_classifier(
         pooling=image_pooling,
         output_dim=width,
         coordinates=sequences,
+        downsampling=downsampling,
         name="image_encoder",
     )
     if fusion == "image_only":

@@ -13,6 +13,7 @@ def build_dual_encoder(
     text_length=16,
     embed_dim=64,
     filters=(32, 64, 128),
+    downsampling="max_pool",
     embedding_dim=64,
     text_units=128,
     initial_temperature=0.07,
@@ -28,6 +29,8 @@ def build_dual_encoder(
     text i); train it with `mmkeras.losses.SymmetricInfoNCE`. For
     retrieval, embed each side once with its tower (`model.get_layer(
     "image_tower")`, `"text_tower"`) and compare by cosine similarity.
+    `filters` and `downsampling` (`"max_pool"` or `"strided"`) are the
+    `ImageEncoder`'s.
 
     Returns:
         A `keras.Model` with inputs `{"image": (B, S, S, 3), "text": (B, L)
@@ -35,7 +38,9 @@ def build_dual_encoder(
     """
     image = keras.Input((image_size, image_size, 3), name="image")
     text = keras.Input((text_length,), dtype="int32", name="text")
-    image_features = ImageEncoder(filters, output="vector", pooling="max", name="image_encoder")(image)
+    image_features = ImageEncoder(
+        filters, output="vector", pooling="max", downsampling=downsampling, name="image_encoder"
+    )(image)
     image_tower = keras.Model(
         image, keras.layers.Dense(embed_dim, name="image_projection")(image_features), name="image_tower"
     )

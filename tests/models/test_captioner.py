@@ -45,6 +45,15 @@ def test_captioner_overfits_a_few_scenes_and_generates_their_words(tmp_path):
     )
 
 
+def test_strided_captioner_attends_over_the_same_region_grid():
+    # Chapter 07 trains with strided downsampling: same 8x8 grid of a 32-pixel image, same decoding.
+    model = build_captioner(20, image_size=32, sequence_length=6, filters=(8, 16), downsampling="strided",
+                            feature_dim=8, embedding_dim=8, units=16)
+    assert model.get_layer("image_encoder").downsampling == "strided"
+    result = generate_captions(model, np.zeros((2, 32, 32, 3), "float32"), start_id=2, end_id=3, max_length=6)
+    assert tuple(result.attention.shape) == (2, 6, 64)
+
+
 def test_masked_loss_by_hand_ignores_padding():
     targets = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
     logits = np.zeros((2, 4, 5), "float32")

@@ -31,6 +31,16 @@ def test_every_fusion_trains_saves_and_reloads(fusion, tmp_path):
     check_saved_model_round_trip(model, INPUTS, tmp_path)
 
 
+@pytest.mark.parametrize("fusion", ["concat", "cross_attention"])
+def test_strided_downsampling_keeps_the_shapes_and_trains(fusion, tmp_path):
+    pooled, strided = small(fusion), small(fusion, downsampling="strided")
+    assert strided.get_layer("image_encoder").downsampling == "strided"
+    assert strided.get_layer("image_encoder").output.shape == pooled.get_layer("image_encoder").output.shape
+    strided.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    assert np.isfinite(strided.train_on_batch(INPUTS, np.arange(4)))
+    check_saved_model_round_trip(strided, INPUTS, tmp_path)
+
+
 def test_unimodal_baselines_ignore_the_other_input():
     image_only, text_only = small("image_only"), small("text_only")
     other_text = dict(INPUTS, text=RNG.integers(1, 20, (4, 6)).astype("int32"))

@@ -39,3 +39,12 @@ def test_dual_encoder_learns_to_retrieve_and_reloads(tmp_path):
 
 def _same_description(texts):
     return [[j for j, other in enumerate(texts) if other == text] for text in texts]
+
+
+def test_strided_image_tower_embeds_like_the_pooled_one():
+    sizes = dict(vocab_size=12, image_size=16, text_length=4, embed_dim=8, filters=(4, 8), embedding_dim=4,
+                 text_units=8)
+    pooled, strided = build_dual_encoder(**sizes), build_dual_encoder(**sizes, downsampling="strided")
+    tower = strided.get_layer("image_tower")
+    assert tower.get_layer("image_encoder").downsampling == "strided"
+    assert tower.output_shape == pooled.get_layer("image_tower").output_shape == (None, 8)
