@@ -9,17 +9,16 @@ the LSTM runs without cuDNN in both columns, so XLA can compile it. A
 script, not a test: timings depend on the machine.
 """
 
-import argparse
-import platform
-
 import keras
 import numpy as np
 
 from mmkeras.models import FUSION_CHOICES
 from mmkeras.models import build_product_classifier
 from mmkeras.training import compile_model
-from mmkeras.training import detect_device
 from mmkeras.training import measure_step_time
+
+from _training_bench import parse_arguments
+from _training_bench import print_header
 
 
 def samples_per_second(fusion, jit_compile, steps, batch_size, device):
@@ -38,14 +37,8 @@ def samples_per_second(fusion, jit_compile, steps, batch_size, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=64)
-    args = parser.parse_args()
-    device = detect_device()
-    print(f"machine: {platform.machine()}, {device}, keras {keras.__version__}, "
-          f"batch {args.batch_size}, median of {args.steps} steps")
-    print()
+    args, device = parse_arguments(__doc__, default_steps=20)
+    print_header(args, device, "median of {steps} steps")
     print("| fusion | XLA off | XLA on | XLA speed-up |")
     print("|---|---:|---:|---:|")
     for fusion in FUSION_CHOICES:

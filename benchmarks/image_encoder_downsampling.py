@@ -10,9 +10,6 @@ region grid with a small classifier on top), at 48 and 64 pixels, with
 A script, not a test: timings depend on the machine.
 """
 
-import argparse
-import platform
-
 import keras
 import numpy as np
 
@@ -20,8 +17,10 @@ from mmkeras.datasets import ANSWERS
 from mmkeras.layers import ImageEncoder
 from mmkeras.models import build_vqa_model
 from mmkeras.training import compile_model
-from mmkeras.training import detect_device
 from mmkeras.training import measure_step_time
+
+from _training_bench import parse_arguments
+from _training_bench import print_header
 
 QUESTION_LENGTH = 14
 VOCAB_SIZE = 60
@@ -52,14 +51,8 @@ def samples_per_second(build, image_size, downsampling, steps, batch_size, devic
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=64)
-    args = parser.parse_args()
-    device = detect_device()
-    print(f"machine: {platform.machine()}, {device}, keras {keras.__version__}, "
-          f"batch {args.batch_size}, median of {args.steps} timed steps")
-    print()
+    args, device = parse_arguments(__doc__, default_steps=20)
+    print_header(args, device, "median of {steps} timed steps")
     print("| model | image size | max_pool | strided | speed-up |")
     print("|---|---:|---:|---:|---:|")
     for label, build in (("image encoder alone", encoder_alone), ("VQA question attention", question_attention_model)):

@@ -8,8 +8,6 @@ cuDNN kernel and no XLA, the configuration Keras's jit_compile="auto"
 silently falls back to. A script, not a test: timings depend on the machine.
 """
 
-import argparse
-import platform
 import time
 
 import keras
@@ -18,7 +16,9 @@ import numpy as np
 from mmkeras.datasets import ANSWERS
 from mmkeras.models import build_vqa_model
 from mmkeras.training import compile_model
-from mmkeras.training import detect_device
+
+from _training_bench import parse_arguments
+from _training_bench import print_header
 
 
 def time_training(fusion, jit_compile, use_cudnn, steps, batch_size, device):
@@ -47,17 +47,11 @@ def time_training(fusion, jit_compile, use_cudnn, steps, batch_size, device):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=64)
-    args = parser.parse_args()
-    device = detect_device()
+    args, device = parse_arguments(__doc__, default_steps=30)
     configs = [("XLA off", False, "auto"), ("XLA on", True, False if device == "gpu" else "auto")]
     if device == "gpu":
         configs.insert(0, ("cuDNN LSTM, XLA off", False, True))
-    print(f"machine: {platform.machine()}, {device}, keras {keras.__version__}, "
-          f"batch {args.batch_size}, {args.steps} timed steps")
-    print()
+    print_header(args, device, "{steps} timed steps")
     print("| model | " + " | ".join(name for name, _, _ in configs) + " | XLA speed-up |")
     print("|---|" + "---:|" * (len(configs) + 1))
     for fusion in ("add", "question_attention"):
