@@ -22,10 +22,10 @@ class ImageEncoder(keras.layers.Layer):
     an image `(B, H, W, C)` into a feature map `(B, H', W', F)` with
     `H' = H / 2**len(filters)`. With `downsampling="strided"` each block's
     convolution halves the map itself (stride 2, rounding odd sides up)
-    and there is no pooling:
-    a quarter of the convolution work and no pooling pass. On a CPU that
-    made a 48-pixel, three-block encoder's training step about five times
-    cheaper (`benchmarks/image_encoder_downsampling.py`). Then:
+    and there is no pooling: a quarter of the convolution work and no
+    pooling pass. On a 2-core CPU that made a 48-pixel, three-block
+    encoder train 3.9 times faster
+    (`benchmarks/image_encoder_downsampling.py`). Then:
 
     - `output="grid"` flattens the map into `H' * W'` region vectors,
       `(B, H' * W', D)`: one feature vector per image region, the "values"
