@@ -241,8 +241,9 @@ class ImageEncoder(keras.layers.Layer):
         return x
 
     def _region_coordinates(self, regions, height, width):
-        rows = (ops.arange(height, dtype=self.compute_dtype) + 0.5) / height * 2.0 - 1.0
-        cols = (ops.arange(width, dtype=self.compute_dtype) + 0.5) / width * 2.0 - 1.0
+        # TensorFlow has no float16 `range` kernel: count in float32, then cast.
+        rows = ops.cast((ops.arange(height, dtype="float32") + 0.5) / height * 2.0 - 1.0, self.compute_dtype)
+        cols = ops.cast((ops.arange(width, dtype="float32") + 0.5) / width * 2.0 - 1.0, self.compute_dtype)
         grid = ops.stack(
             [
                 ops.repeat(rows, width),

@@ -61,11 +61,14 @@ class Sampling(keras.layers.Layer):
 
     def call(self, inputs):
         mean, log_var = inputs
+        if self.kl_weight > 0:
+            # In float32 whatever the policy: exp(log_var) and mean**2 overflow
+            # float16 (largest value 65504) long before training diverges.
+            mean32, log_var32 = ops.cast(mean, "float32"), ops.cast(log_var, "float32")
+            kl = -0.5 * ops.sum(1.0 + log_var32 - ops.square(mean32) - ops.exp(log_var32), axis=-1)
+            self.add_loss(self.kl_weight * ops.mean(kl))
         mean = ops.cast(mean, self.compute_dtype)
         log_var = ops.cast(log_var, self.compute_dtype)
-        if self.kl_weight > 0:
-            kl = -0.5 * ops.sum(1.0 + log_var - ops.square(mean) - ops.exp(log_var), axis=-1)
-            self.add_loss(self.kl_weight * ops.mean(ops.cast(kl, "float32")))
         noise = keras.random.normal(ops.shape(mean), dtype=self.compute_dtype, seed=self.seed_generator)
         return mean + ops.exp(0.5 * log_var) * noise
 

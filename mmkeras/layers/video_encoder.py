@@ -147,7 +147,13 @@ class VideoEncoder(keras.layers.Layer):
 
     def _run_stream(self, convolutions, x):
         for conv in convolutions:
-            x = self.pool(conv(x))
+            x = conv(x)
+            if x.dtype == "float16":
+                # TensorFlow's CPU kernels have no float16 MaxPool3D; pooling
+                # in float32 gives the same maxima on every device.
+                x = ops.cast(ops.max_pool(ops.cast(x, "float32"), self.pool.pool_size, padding="same"), x.dtype)
+            else:
+                x = self.pool(x)
         return ops.mean(x, axis=(1, 2, 3))
 
     def call(self, clips, training=False):

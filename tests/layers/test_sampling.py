@@ -42,6 +42,17 @@ def test_kl_term_by_hand():
     assert Sampling()([MEAN, LOG_VAR]) is not None and not Sampling().losses
 
 
+def test_kl_term_is_float32_under_mixed_float16():
+    # 300**2 and exp(12) are both beyond float16's largest value, 65504.
+    mean = np.full((2, 2), 300.0, "float32")
+    log_var = np.full((2, 2), 12.0, "float32")
+    layer = Sampling(kl_weight=1.0, seed=0, dtype="mixed_float16")
+    draws = keras.ops.convert_to_numpy(layer([mean, log_var]))
+    kl = -0.5 * (1 + log_var - mean**2 - np.exp(log_var)).sum(-1)
+    assert draws.dtype == np.float16 and np.all(np.isfinite(draws))
+    assert float(keras.ops.convert_to_numpy(layer.losses[0])) == pytest.approx(kl.mean(), rel=1e-5)
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match=r"\[mean, log_var\] of one shape"):
         Sampling()([MEAN, LOG_VAR[:, :1]])
