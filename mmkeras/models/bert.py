@@ -52,7 +52,7 @@ def build_mlm_model(encoder, name="masked_language_model"):
     x = encoder(ids)
     x = keras.layers.Dense(hidden_dim, activation="gelu", name="mlm_transform")(x)
     x = keras.layers.LayerNormalization(name="mlm_norm")(x)
-    predictions = keras.layers.Dense(vocab_size, activation="softmax", name="mlm_predictions")(x)
+    predictions = keras.layers.Dense(vocab_size, activation="softmax", dtype="float32", name="mlm_predictions")(x)
     return keras.Model(ids, predictions, name=name)
 
 

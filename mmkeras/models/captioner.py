@@ -50,6 +50,9 @@ def build_captioner(
     logits = LSTMDecoder(
         vocab_size, embedding_dim, units, attention_units=attention_units, dropout=dropout, name="decoder"
     )([tokens, regions])
+    # Under a mixed precision policy the decoder computes in half precision;
+    # the logits the loss sees are float32 (a no-op under float32).
+    logits = keras.layers.Activation("linear", dtype="float32", name="logits")(logits)
     return keras.Model({"image": image, "tokens": tokens}, logits, name=name)
 
 

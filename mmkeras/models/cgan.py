@@ -127,5 +127,5 @@ def build_cgan_discriminator(
     projected = keras.layers.Dense(hidden_units, use_bias=False, name="condition_projection")(condition)
     looks_real = keras.layers.Dense(1, name="looks_real")(h)
     matches = keras.layers.Dot(axes=1, name="matches_description")([h, projected])
-    logits = keras.layers.Add(name="logits")([looks_real, matches])
+    logits = keras.layers.Add(dtype="float32", name="logits")([looks_real, matches])
     return keras.Model({"image": image, "text": text}, logits, name=name)

@@ -154,7 +154,7 @@ def build_product_classifier(
     embedding = keras.layers.Dense(hidden_units, activation="relu", name="embedding")(fused)
     if dropout:
         embedding = keras.layers.Dropout(dropout, name="dropout")(embedding)
-    category = keras.layers.Dense(num_classes, activation="softmax", name="category")(embedding)
+    category = keras.layers.Dense(num_classes, activation="softmax", dtype="float32", name="category")(embedding)
     return keras.Model(
         {"image": image, "text": text}, category, name=name or f"product_{fusion}"
     )

@@ -135,7 +135,7 @@ def _build_image_drawer(latent_dim, text_length, image_size, channels, hidden_un
         x = SpatialBroadcast(name=f"condition_{i}")([x, condition])
         x = keras.layers.Conv2DTranspose(width, 3, strides=2, padding="same", name=f"upsample_{i}")(x)
         x = activate(x, f"upsample_{i}")
-    drawn = keras.layers.Conv2D(3, 3, padding="same", activation="sigmoid", name="pixels")(x)
+    drawn = keras.layers.Conv2D(3, 3, padding="same", activation="sigmoid", dtype="float32", name="pixels")(x)
     return keras.Model([latent, text], drawn, name=name)
 
 
@@ -215,8 +215,8 @@ def build_attribute_classifier(image_size=32, filters=(16, 32, 64), name="attrib
     return keras.Model(
         image,
         {
-            "color": keras.layers.Dense(len(COLORS), activation="softmax", name="color")(features),
-            "shape": keras.layers.Dense(len(SHAPES), activation="softmax", name="shape")(features),
+            "color": keras.layers.Dense(len(COLORS), activation="softmax", dtype="float32", name="color")(features),
+            "shape": keras.layers.Dense(len(SHAPES), activation="softmax", dtype="float32", name="shape")(features),
         },
         name=name,
     )

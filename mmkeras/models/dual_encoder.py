@@ -52,5 +52,5 @@ def build_dual_encoder(
     )
     images = keras.Input((image_size, image_size, 3), name="image")
     texts = keras.Input((text_length,), dtype="int32", name="text")
-    logits = ContrastiveSimilarity(initial_temperature, name="similarity")([image_tower(images), text_tower(texts)])
+    logits = ContrastiveSimilarity(initial_temperature, dtype="float32", name="similarity")([image_tower(images), text_tower(texts)])
     return keras.Model({"image": images, "text": texts}, logits, name=name)

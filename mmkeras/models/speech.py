@@ -34,7 +34,7 @@ def build_speech_recognizer(
     features = keras.Input((None, num_features), name="features")
     encoded = AudioEncoder(filters, kernel_size, strides, recurrent_units, output="sequence", dropout=dropout,
                            use_cudnn=use_cudnn, name="audio_encoder")(features)
-    logits = keras.layers.Dense(vocabulary_size, name="characters")(encoded)
+    logits = keras.layers.Dense(vocabulary_size, dtype="float32", name="characters")(encoded)
     return keras.Model(features, logits, name=name)
 
 

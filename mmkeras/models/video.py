@@ -59,6 +59,6 @@ def build_action_recognizer(
                            name="video_encoder")(scaled)
     if hidden_units:
         encoded = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(encoded)
-    actions = keras.layers.Dense(num_actions, activation="softmax", name="action")(encoded)
+    actions = keras.layers.Dense(num_actions, activation="softmax", dtype="float32", name="action")(encoded)
     default_name = "action_two_stream" if two_stream else "action_3d_cnn"
     return keras.Model(clips, actions, name=name or default_name)

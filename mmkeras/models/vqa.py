@@ -139,7 +139,7 @@ def build_vqa_model(
         fused = keras.layers.Dense(hidden_units, activation="relu", name="hidden")(fused)
     if dropout:
         fused = keras.layers.Dropout(dropout, name="dropout")(fused)
-    answer = keras.layers.Dense(num_answers, activation="softmax", name="answer")(fused)
+    answer = keras.layers.Dense(num_answers, activation="softmax", dtype="float32", name="answer")(fused)
     if grouped:
         answer = BatchGroups(questions_per_image, "split", name="answers")(answer)
     return keras.Model({"image": image, "question": question}, answer, name=name or f"vqa_{fusion}")

@@ -18,6 +18,7 @@ import dataclasses
 import keras
 
 DEVICES = ("cpu", "gpu")
+HALF_DTYPES = ("float16", "bfloat16")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,7 +102,9 @@ def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **com
     On a GPU with XLA, LSTM/GRU layers are switched to their non-cuDNN
     kernel first (cuDNN kernels cannot be compiled, and Keras would drop
     XLA for the whole model). After compiling, the model's `jit_compile`
-    is checked: if Keras silently dropped XLA, this raises.
+    is checked: if Keras silently dropped XLA, this raises. A model with
+    layers that compute in float16 or bfloat16 is first checked by
+    `check_mixed_precision_safe`.
 
     Args:
         model: a `keras.Model`.
@@ -119,6 +122,10 @@ def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **com
     mmkeras.training: device=cpu, jit_compile=False (XLA off: ...)
     """
     plan = plan_compile(model, jit_compile=jit_compile, device=device)
+    if any(layer.compute_dtype in HALF_DTYPES for layer in model._flatten_layers()):
+        from mmkeras.training.precision import check_mixed_precision_safe
+
+        check_mixed_precision_safe(model)
     if plan.recurrent_layers_switched:
         for layer in _cudnn_recurrent_layers(model):
             layer.use_cudnn = False

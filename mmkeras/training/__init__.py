@@ -1,0 +1,25 @@
+"""Training helpers: XLA per device, mixed precision, data parallelism.
+
+- `compile_model` / `plan_compile`: an explicit, verified XLA choice.
+- `set_precision_policy` / `plan_precision`: a dtype policy per device,
+  and `check_mixed_precision_safe` for a model's outputs and softmaxes.
+- `make_strategy`, `split_cpu`, `local_cluster_config`, `fit_distributed`:
+  `tf.distribute` data parallelism on one machine or several workers.
+"""
+
+from mmkeras.training.compilation import DEVICES
+from mmkeras.training.compilation import CompilePlan
+from mmkeras.training.compilation import compile_model
+from mmkeras.training.compilation import detect_device
+from mmkeras.training.compilation import measure_step_time
+from mmkeras.training.compilation import plan_compile
+from mmkeras.training.distribution import fit_distributed
+from mmkeras.training.distribution import free_ports
+from mmkeras.training.distribution import local_cluster_config
+from mmkeras.training.distribution import make_strategy
+from mmkeras.training.distribution import split_cpu
+from mmkeras.training.precision import POLICIES
+from mmkeras.training.precision import PrecisionPlan
+from mmkeras.training.precision import check_mixed_precision_safe
+from mmkeras.training.precision import plan_precision
+from mmkeras.training.precision import set_precision_policy
