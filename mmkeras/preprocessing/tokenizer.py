@@ -28,6 +28,12 @@ class WordTokenizer:
     Args:
         vocabulary: a sequence of words (without the reserved tokens), or
             the path of a vocabulary file written by `save`.
+        portable: split with core TensorFlow's `tf.strings.split` instead
+            of tensorflow-text. The ids are the same (once punctuation is
+            stripped only ASCII spaces separate words), and every op is in
+            core TensorFlow, so a SavedModel that contains the tokenizer
+            loads where tensorflow-text is not installed (see
+            `mmkeras.serving`).
 
     Example:
 
@@ -38,7 +44,10 @@ class WordTokenizer:
     array([b'a red square'], dtype=object)
     """
 
-    def __init__(self, vocabulary):
+    def __init__(self, vocabulary, portable=False):
+        if not isinstance(portable, bool):
+            raise TypeError(f"`portable` must be a bool. Received: portable={portable!r}")
+        self.portable = portable
         if isinstance(vocabulary, (str, os.PathLike)):
             vocabulary = _read_vocabulary(vocabulary)
         words = [str(w) for w in vocabulary]
@@ -114,15 +123,17 @@ class WordTokenizer:
         return RESERVED_TOKENS.index(END)
 
     @staticmethod
-    def _split(texts):
+    def _split(texts, portable=False):
         texts = tf.strings.lower(texts)
         texts = tf.strings.regex_replace(texts, _STRIP_PATTERN, " ")
+        if portable:
+            return tf.strings.split(texts)
         return tf_text.WhitespaceTokenizer().tokenize(texts)
 
     def tokenize(self, texts):
         """Words of `texts` as a ragged tensor of ids (no start/end tokens)."""
         texts = as_string_tensor(texts)
-        return tf.ragged.map_flat_values(self._word_to_id.lookup, self._split(texts))
+        return tf.ragged.map_flat_values(self._word_to_id.lookup, self._split(texts, self.portable))
 
     def __call__(self, texts, sequence_length, add_start_end=True):
         """Ids of `texts`, padded with 0 or truncated to `sequence_length`.
@@ -187,9 +198,9 @@ class WordTokenizer:
             f.write("\n".join(self._vocabulary) + "\n")
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path, portable=False):
         """A tokenizer with the vocabulary that `save` wrote to `path`."""
-        return cls(path)
+        return cls(path, portable=portable)
 
 
 def as_string_tensor(texts):

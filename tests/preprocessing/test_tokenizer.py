@@ -49,6 +49,24 @@ def test_save_and_load_round_trip(tmp_path):
     np.testing.assert_array_equal(loaded(CORPUS, 6).numpy(), tokenizer(CORPUS, 6).numpy())
 
 
+def test_portable_tokenizer_gives_the_same_ids_with_core_ops_only(tmp_path):
+    tokenizer = WordTokenizer.from_corpus(CORPUS)
+    portable = WordTokenizer(tokenizer.vocabulary[len(RESERVED_TOKENS):], portable=True)
+    awkward = ["  a\tred\n\ncircle  ", "Blue—square…", "ÉCLAIR red", "", "?!", "a\u00a0blue\u2003square"]
+    np.testing.assert_array_equal(portable(awkward, 7).numpy(), tokenizer(awkward, 7).numpy())
+    tokenizer.save(tmp_path / "vocab.txt")
+    assert WordTokenizer.load(tmp_path / "vocab.txt", portable=True).portable
+
+    def op_types(tok):
+        graph = tf.function(lambda t: tok(t, 7)).get_concrete_function(tf.TensorSpec([None], tf.string)).graph
+        return {op.type for op in graph.get_operations()}
+
+    assert any("Whitespace" in op for op in op_types(tokenizer))
+    assert not any("Whitespace" in op for op in op_types(portable))
+    with pytest.raises(TypeError, match="portable=1"):
+        WordTokenizer(["red"], portable=1)
+
+
 def test_errors(tmp_path):
     with pytest.raises(ValueError, match=r"bad entries: \['two words'\]"):
         WordTokenizer(["two words"])
