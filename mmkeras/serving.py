@@ -1,0 +1,252 @@
+"""Export task models as SavedModels that take raw inputs and answer in words.
+
+A model trained in the book takes float images in [0, 1] and integer token
+ids, and returns probabilities or token ids. A service receives image
+files and sentences, and should answer with words. The exporters here put
+the whole path into one TensorFlow graph: decode the image bytes (PNG,
+JPEG, GIF or BMP), resize them to the model's size, tokenize the text with
+core TensorFlow ops, run the model, and look the result up in the label
+list or detokenize the generated caption.
+
+The SavedModel needs neither mmkeras nor Keras nor tensorflow-text to run:
+
+```python
+served = tf.saved_model.load("vqa_export")
+served.serve(image_bytes=tf.constant([png]), question=tf.constant(["what colour is the circle?"]))
+# {"answer": [b"red"], "confidence": [0.97]}
+```
+
+Every endpoint is batched: each argument is a 1-D string tensor, one entry
+per request.
+"""
+
+import os
+
+import keras
+import tensorflow as tf
+
+from mmkeras.datasets.scenes import ANSWERS
+from mmkeras.datasets.shop import CATEGORIES
+from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
+from mmkeras.preprocessing.tokenizer import WordTokenizer
+
+_STRINGS = tf.TensorSpec([None], tf.string)
+
+
+def decode_images(image_bytes, image_size):
+    """Decode a batch of encoded images to floats in [0, 1], resized to `image_size`.
+
+    Args:
+        image_bytes: a 1-D string tensor of PNG, JPEG, GIF or BMP files.
+        image_size: the side of the square images the model takes.
+
+    Returns:
+        A float32 tensor `(B, image_size, image_size, 3)`; grey images are
+        repeated to three channels and alpha is dropped.
+    """
+
+    def decode_one(data):
+        image = tf.io.decode_image(data, channels=3, expand_animations=False)
+        image = tf.image.resize(tf.cast(image, tf.float32), [image_size, image_size])
+        return image / 255.0
+
+    return tf.map_fn(
+        decode_one,
+        image_bytes,
+        fn_output_signature=tf.TensorSpec([image_size, image_size, 3], tf.float32),
+    )
+
+
+def export_vqa(model, tokenizer, filepath, answers=ANSWERS, verbose=False):
+    """Export a question-answering model with a raw-input serving function.
+
+    The endpoint `serve(image_bytes, question)` takes encoded images and
+    question strings and returns `{"answer": string (B,), "confidence":
+    float32 (B,)}`, the most probable answer and its probability.
+
+    Args:
+        model: a model from `mmkeras.models.build_vqa_model` (inputs
+            `"image"` and `"question"`, softmax over the answers).
+        tokenizer: the `WordTokenizer` the model was trained with.
+        filepath: the SavedModel folder to write.
+        answers: the answer strings, in the order of the model's outputs.
+        verbose: print what the export tracked.
+
+    Returns:
+        `filepath`.
+
+    Example:
+
+    >>> export_vqa(vqa_model, tokenizer, "exports/vqa")
+    'exports/vqa'
+    """
+    return _export_image_text_classifier(
+        model, tokenizer, filepath, answers, text_input="question", label_name="answer", verbose=verbose
+    )
+
+
+def export_product_classifier(model, tokenizer, filepath, categories=CATEGORIES, verbose=False):
+    """Export a product classifier with a raw-input serving function.
+
+    The endpoint `serve(image_bytes, text)` takes encoded product photos and
+    their title and description, and returns `{"category": string (B,),
+    "confidence": float32 (B,)}`.
+
+    Args:
+        model: a model from `mmkeras.models.build_product_classifier`
+            (inputs `"image"` and `"text"`).
+        tokenizer: the `WordTokenizer` the model was trained with.
+        filepath: the SavedModel folder to write.
+        categories: the category names, in the order of the model's outputs.
+        verbose: print what the export tracked.
+
+    Returns:
+        `filepath`.
+    """
+    return _export_image_text_classifier(
+        model, tokenizer, filepath, categories, text_input="text", label_name="category", verbose=verbose
+    )
+
+
+def export_captioner(captioner, tokenizer, filepath, max_length=None, beam_width=1, verbose=False):
+    """Export a captioner with a serving function from image files to captions.
+
+    The endpoint `serve(image_bytes)` returns `{"caption": string (B,),
+    "score": float32 (B,)}`: the caption found by greedy search
+    (`beam_width=1`) or beam search, and its total log-probability. The
+    whole search is one `while` loop inside the graph.
+
+    Args:
+        captioner: a model from `mmkeras.models.build_captioner`.
+        tokenizer: the `WordTokenizer` the captioner was trained with.
+        filepath: the SavedModel folder to write.
+        max_length: most tokens to generate; defaults to the captioner's
+            `sequence_length`.
+        beam_width: 1 for greedy search, more for beam search.
+        verbose: print what the export tracked.
+
+    Returns:
+        `filepath`.
+    """
+    from mmkeras.models.captioner import generate_captions
+
+    inputs = _model_inputs(captioner, ("image", "tokens"), "build_captioner")
+    portable = _portable_copy(tokenizer, inputs["tokens"], captioner, vocab_size=_decoder_vocab(captioner))
+    if max_length is None:
+        max_length = inputs["tokens"].shape[1]
+    if not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
+    if not isinstance(beam_width, int) or beam_width < 1:
+        raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
+    image_size = inputs["image"].shape[1]
+
+    def serve(image_bytes):
+        images = decode_images(image_bytes, image_size)
+        result = generate_captions(
+            captioner, images, portable.start_id, portable.end_id, max_length=max_length, beam_width=beam_width
+        )
+        return {"caption": portable.detokenize(result.tokens), "score": tf.cast(result.scores, tf.float32)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(captioner)
+    archive.track(portable._word_to_id)
+    archive.add_endpoint("serve", serve, input_signature=[_STRINGS])
+    return _write(archive, filepath, verbose)
+
+
+def _export_image_text_classifier(model, tokenizer, filepath, labels, text_input, label_name, verbose):
+    builder = "build_vqa_model" if text_input == "question" else "build_product_classifier"
+    inputs = _model_inputs(model, ("image", text_input), builder)
+    portable = _portable_copy(tokenizer, inputs[text_input], model)
+    labels = [str(label) for label in labels]
+    classes = model.output.shape[-1]
+    if len(labels) != classes:
+        raise ValueError(
+            f"The model has {classes} outputs but {len(labels)} {label_name} names were given. "
+            f"Pass the list the model was trained with, in output order."
+        )
+    label_table = tf.constant(labels)
+    image_size = inputs["image"].shape[1]
+    sequence_length = inputs[text_input].shape[1]
+
+    def classify(image_bytes, text):
+        images = decode_images(image_bytes, image_size)
+        ids = portable(text, sequence_length, add_start_end=False)
+        probabilities = tf.cast(model({"image": images, text_input: ids}, training=False), tf.float32)
+        best = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return {label_name: tf.gather(label_table, best), "confidence": tf.reduce_max(probabilities, axis=-1)}
+
+    # A served function is called by its Python argument names.
+    if text_input == "question":
+        def serve(image_bytes, question):
+            return classify(image_bytes, question)
+    else:
+        def serve(image_bytes, text):
+            return classify(image_bytes, text)
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.track(portable._word_to_id)
+    archive.add_endpoint(
+        "serve",
+        serve,
+        input_signature=[
+            tf.TensorSpec([None], tf.string, name="image_bytes"),
+            tf.TensorSpec([None], tf.string, name=text_input),
+        ],
+    )
+    return _write(archive, filepath, verbose)
+
+
+def _model_inputs(model, names, builder):
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"Expected a keras.Model from {builder}(). Received: {type(model).__name__}")
+    inputs = model.input if isinstance(model.input, dict) else {}
+    if sorted(inputs) != sorted(names):
+        raise ValueError(
+            f"Expected a model from {builder}() with the inputs {sorted(names)}. "
+            f"Received a model {model.name!r} with inputs {sorted(inputs) or model.input}."
+        )
+    image = inputs["image"]
+    if image.shape[1] is None or image.shape[1] != image.shape[2]:
+        raise ValueError(
+            f"The model's image input must have a fixed square size. Received shape {image.shape}."
+        )
+    return inputs
+
+
+def _portable_copy(tokenizer, text_input, model, vocab_size=None):
+    if not isinstance(tokenizer, WordTokenizer):
+        raise TypeError(
+            "`tokenizer` must be the mmkeras.preprocessing.WordTokenizer the model was trained with. "
+            f"Received: {type(tokenizer).__name__}"
+        )
+    if text_input.shape[1] is None:
+        raise ValueError(
+            f"The model's text input must have a fixed length. Received shape {text_input.shape}: "
+            "build the model with a fixed sequence length."
+        )
+    embedding_rows = vocab_size if vocab_size is not None else _embedding_rows(model)
+    if embedding_rows is not None and tokenizer.vocabulary_size > embedding_rows:
+        raise ValueError(
+            f"The tokenizer has {tokenizer.vocabulary_size} tokens but the model "
+            f"{model.name!r} embeds only {embedding_rows}: this is not the tokenizer it was trained with."
+        )
+    return WordTokenizer(tokenizer.vocabulary[len(RESERVED_TOKENS):], portable=True)
+
+
+def _embedding_rows(model):
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.Embedding):
+            return layer.input_dim
+    return None
+
+
+def _decoder_vocab(captioner):
+    return captioner.get_layer("decoder").vocab_size
+
+
+def _write(archive, filepath, verbose):
+    filepath = os.fspath(filepath)
+    archive.write_out(filepath, verbose=verbose)
+    return filepath
