@@ -166,9 +166,18 @@ class LSTMDecoder(keras.layers.Layer):
             features = ops.expand_dims(features, 1)
         return features, features_mask
 
+    def _ensure_built(self, features, tokens=None):
+        # decode/step/initial_state bypass __call__, which would build the
+        # layer; JAX must not meet an unbuilt sublayer inside a traced scan.
+        if self.built:
+            return
+        tokens_shape = tuple(tokens.shape) if tokens is not None else (features.shape[0], 1)
+        self.build([tokens_shape, tuple(features.shape)])
+
     def initial_state(self, features, features_mask=None):
         """The decoder's starting `[h, c]`, each `(B, units)`, from the features."""
         features, features_mask = self._features_and_mask(features, features_mask)
+        self._ensure_built(features)
         if features_mask is None:
             mean = ops.mean(features, axis=1)
         else:
@@ -191,6 +200,7 @@ class LSTMDecoder(keras.layers.Layer):
         them to every `step` call as `keys`.
         """
         features, _ = self._features_and_mask(features)
+        self._ensure_built(features)
         return self.attention.project_values(features)
 
     def step(self, tokens, state, features, features_mask=None, training=False, keys=None):
@@ -209,6 +219,7 @@ class LSTMDecoder(keras.layers.Layer):
             `(logits (B, vocab_size), new_state [h, c], weights (B, N))`.
         """
         features, features_mask = self._features_and_mask(features, features_mask)
+        self._ensure_built(features)
         hidden, state, context, weights = self._advance(
             self.embedding(tokens), state, features, features_mask, keys
         )
@@ -222,6 +233,7 @@ class LSTMDecoder(keras.layers.Layer):
             `(logits (B, T, vocab_size), weights (B, T, N))`.
         """
         features, features_mask = self._features_and_mask(features, features_mask)
+        self._ensure_built(features, tokens)
         state = self.initial_state(features, features_mask)
         keys = self.attention.project_values(features)
         steps = tokens.shape[1]

@@ -151,7 +151,10 @@ class VideoEncoder(keras.layers.Layer):
             if x.dtype == "float16":
                 # TensorFlow's CPU kernels have no float16 MaxPool3D; pooling
                 # in float32 gives the same maxima on every device.
-                x = ops.cast(ops.max_pool(ops.cast(x, "float32"), self.pool.pool_size, padding="same"), x.dtype)
+                pooled = ops.max_pool(
+                    ops.cast(x, "float32"), self.pool.pool_size, strides=self.pool.strides, padding=self.pool.padding
+                )
+                x = ops.cast(pooled, x.dtype)
             else:
                 x = self.pool(x)
         return ops.mean(x, axis=(1, 2, 3))
