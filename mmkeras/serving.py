@@ -13,7 +13,7 @@ The SavedModel needs neither mmkeras nor Keras nor tensorflow-text to run:
 ```python
 served = tf.saved_model.load("vqa_export")
 served.serve(image_bytes=tf.constant([png]), question=tf.constant(["what colour is the circle?"]))
-# {"answer": [b"red"], "confidence": [0.97]}
+# {"answer": one string per request, "confidence": its probability}
 ```
 
 Every endpoint is batched: each argument is a 1-D string tensor, one entry
