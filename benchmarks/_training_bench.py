@@ -1,4 +1,4 @@
-"""What the training-throughput benchmarks share: their arguments and the header line naming the machine."""
+"""What the benchmarks share: arguments, the line naming the machine, and results files."""
 
 import argparse
 import platform
@@ -21,3 +21,51 @@ def print_header(args, device, timing):
     print(f"machine: {platform.machine()}, {device}, keras {keras.__version__}, "
           f"batch {args.batch_size}, {timing.format(steps=args.steps)}")
     print()
+
+
+def cpu_name():
+    """The CPU's model name from /proc/cpuinfo, else what `platform` knows."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_description(device):
+    """CPU, cores, GPU if any, and the software versions, for a results file."""
+    import os
+
+    import tensorflow as tf
+
+    gpu = ""
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        details = tf.config.experimental.get_device_details(gpus[0])
+        gpu = f", GPU {details.get('device_name', 'unknown')}"
+    return (f"{cpu_name()}, {os.cpu_count()} cores{gpu}; device {device}; tensorflow {tf.__version__}, "
+            f"keras {keras.__version__}, Python {platform.python_version()}")
+
+
+def write_results(path, title, command, device, notes, table_lines):
+    """Write a results markdown file: title, date and command, machine, notes, table. Returns the text."""
+    import datetime
+    import os
+
+    text = "\n".join([
+        f"# {title}",
+        "",
+        f"Run on {datetime.date.today()} with `{command}`.",
+        f"Machine: {machine_description(device)}.",
+        "",
+        notes,
+        "",
+        *table_lines,
+    ]) + "\n"
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    return text

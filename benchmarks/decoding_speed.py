@@ -1,6 +1,6 @@
 """Caption decoding speed: one compiled batched loop against Python loops.
 
-Usage: python benchmarks/decoding_speed.py [--batch-size 64] [--max-length 16] [--repeats 5]
+Usage: python benchmarks/decoding_speed.py [--batch-size 64] [--max-length 16] [--repeats 5] [--output DIR]
 
 Decodes a batch of images with the chapter 07 captioner four ways and
 prints tokens/s (batch x max_length generated positions per second, the
@@ -15,12 +15,15 @@ compilation):
 
 Every method runs all `max_length` steps (the compiled loops keep stepping
 after an end token, with fixed shapes), so they do the same work. The weights are untrained: speed does not depend on
-them. A script, not a test: timings depend on the machine.
+them. Writes the table to `decoding_<device>.md` and a bar chart to
+`decoding_<device>.png` in `--output` (default `benchmarks/results`). A
+script, not a test: timings depend on the machine.
 """
 
 import argparse
-import platform
+import os
 import statistics
+import sys
 import time
 
 import keras
@@ -30,6 +33,8 @@ import tensorflow as tf
 from mmkeras.models import build_captioner
 from mmkeras.models import generate_captions
 from mmkeras.training import detect_device
+
+from _training_bench import write_results
 
 VOCAB_SIZE, START, END = 60, 2, 3
 
@@ -89,6 +94,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--max-length", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--output", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                         "benchmarks", "results"))
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
     captioner = build_captioner(VOCAB_SIZE, image_size=32, sequence_length=args.max_length, filters=(32, 64),
@@ -103,19 +110,38 @@ def main():
         "Python loop over decoder.step": python_step_loop(captioner, images, args.max_length),
         "Python loop over the whole model": python_model_loop(captioner, images, args.max_length),
     }
-    print(f"machine: {platform.machine()}, {device}, keras {keras.__version__}, tensorflow {tf.__version__}, "
-          f"captioner of chapter 07 (32x32 images, 8x8 regions, 128 LSTM units), batch {args.batch_size}, "
-          f"{args.max_length} tokens, median of {args.repeats} runs")
-    print()
-    print("| decoder | time per batch | tokens/s | vs Python loop over decoder.step | vs Python loop over the model |")
-    print("|---|---:|---:|---:|---:|")
     seconds = {name: median_seconds(run, args.repeats) for name, run in methods.items()}
     tokens = args.batch_size * args.max_length
+    table = ["| decoder | time per batch | tokens/s | vs Python loop over decoder.step | vs Python loop over the model |",
+             "|---|---:|---:|---:|---:|"]
     for name, value in seconds.items():
-        print(f"| {name} | {value * 1000:,.1f} ms | {tokens / value:,.0f} | "
-              f"{seconds['Python loop over decoder.step'] / value:.1f}x | "
-              f"{seconds['Python loop over the whole model'] / value:.1f}x |", flush=True)
+        table.append(f"| {name} | {value * 1000:,.1f} ms | {tokens / value:,.0f} | "
+                     f"{seconds['Python loop over decoder.step'] / value:.1f}x | "
+                     f"{seconds['Python loop over the whole model'] / value:.1f}x |")
+    notes = (f"Chapter 07's captioner (32x32 images, 8x8 regions, 128 LSTM units), untrained; batch "
+             f"{args.batch_size}, {args.max_length} tokens, median of {args.repeats} runs after a warm-up run.")
+    text = write_results(os.path.join(args.output, f"decoding_{device}.md"), f"benchmarks/decoding_speed.py on {device}",
+                         " ".join(["python"] + sys.argv), device, notes, table)
+    print(text)
+    plot(seconds, tokens, os.path.join(args.output, f"decoding_{device}.png"))
 
+
+def plot(seconds, tokens, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(seconds)
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    ax.barh(names, [tokens / seconds[name] for name in names], color="tab:blue")
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("generated tokens per second (log scale)")
+    ax.set_title("Caption decoding: compiled loops against Python loops")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 if __name__ == "__main__":
     main()

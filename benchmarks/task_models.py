@@ -1,0 +1,228 @@
+"""Training speed of every task model with XLA off and on, against its input pipeline.
+
+Usage: python benchmarks/task_models.py [--steps 10] [--input-batches 30] [--output benchmarks/results]
+
+Builds each task model the way its chapter does (sizes, filters,
+downsampling), with the chapter's `tf.data` pipeline over generated data
+(the bundled WAV files for speech), batch 64 (32 for speech and video, as
+in their chapters). For each model, in one run:
+
+- training samples/s with `jit_compile=False` and with `jit_compile=True`
+  (median step on one batch after warm-up steps that absorb tracing and
+  XLA compilation);
+- the input pipeline's samples/s: batches drawn from the `tf.data` pipeline
+  alone, no model, after a warm-up that fills the prefetch buffer;
+- headroom: input samples/s over the faster training samples/s. Below 1
+  the model waits for its data.
+
+Writes `task_models_<device>.md` (the table, with the machine it ran on)
+and `task_models_<device>.png` (a bar chart) to `--output`, and prints the
+table. A script, not a test: timings depend on the machine.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+import keras
+import matplotlib
+import numpy as np
+import tensorflow as tf
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from mmkeras.datasets import ANSWERS  # noqa: E402
+from mmkeras.datasets import CATEGORIES  # noqa: E402
+from mmkeras.datasets import all_texts  # noqa: E402
+from mmkeras.datasets import load_speech  # noqa: E402
+from mmkeras.datasets import make_clips  # noqa: E402
+from mmkeras.datasets import make_object_images  # noqa: E402
+from mmkeras.datasets import make_scene_dataset  # noqa: E402
+from mmkeras.datasets import make_scenes  # noqa: E402
+from mmkeras.datasets import make_shop  # noqa: E402
+from mmkeras.datasets import make_shop_dataset  # noqa: E402
+from mmkeras.datasets import make_speech_dataset  # noqa: E402
+from mmkeras.losses import MaskedSequenceCrossEntropy  # noqa: E402
+from mmkeras.losses import SymmetricInfoNCE  # noqa: E402
+from mmkeras.models import build_action_recognizer  # noqa: E402
+from mmkeras.models import build_captioner  # noqa: E402
+from mmkeras.models import build_cvae  # noqa: E402
+from mmkeras.models import build_dual_encoder  # noqa: E402
+from mmkeras.models import build_product_classifier  # noqa: E402
+from mmkeras.models import build_speech_recognizer  # noqa: E402
+from mmkeras.models import build_vqa_model  # noqa: E402
+from mmkeras.preprocessing import WordTokenizer  # noqa: E402
+from mmkeras.training import compile_model  # noqa: E402
+from mmkeras.training import detect_device  # noqa: E402
+from mmkeras.training import measure_step_time  # noqa: E402
+
+from _training_bench import write_results  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SPARSE_CE = "sparse_categorical_crossentropy"
+
+
+def _images_and_text(images, texts, tokenizer, length, batch_size):
+    """A shuffled, repeated pipeline of uint8 images and raw texts, tokenized per batch."""
+    dataset = tf.data.Dataset.from_tensor_slices((images, np.asarray(texts, dtype=str)))
+    dataset = dataset.shuffle(len(texts), seed=0).repeat().batch(batch_size, drop_remainder=True)
+
+    def to_inputs(image, text):
+        return {"image": tf.cast(image, tf.float32) / 255.0,
+                "text": tokenizer(text, length, add_start_end=False)}
+
+    return dataset.map(to_inputs, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def vqa(batch_size):
+    scenes = make_scenes(1000, seed=1, image_size=48)
+    tokenizer = WordTokenizer.from_corpus(all_texts(scenes))
+    model = build_vqa_model(tokenizer.vocabulary_size, len(ANSWERS), image_size=48, question_length=14,
+                            fusion="question_attention", hidden_units=256, downsampling="strided")
+    data = make_scene_dataset(scenes, tokenizer, sequence_length=14, batch_size=batch_size).repeat()
+    return model, SPARSE_CE, data
+
+
+def product_classifier(batch_size):
+    shop = make_shop(1000, seed=0)
+    tokenizer = WordTokenizer.from_corpus(shop.texts)
+    model = build_product_classifier(tokenizer.vocabulary_size, len(CATEGORIES), text_length=24,
+                                     fusion="concat", modality_dropout=0.3)
+    data = make_shop_dataset(shop, tokenizer, sequence_length=24, batch_size=batch_size).repeat()
+    return model, SPARSE_CE, data
+
+
+def captioner(batch_size):
+    scenes = make_scenes(1000, seed=1, image_size=32)
+    tokenizer = WordTokenizer.from_corpus(all_texts(scenes))
+    model = build_captioner(tokenizer.vocabulary_size, image_size=32, sequence_length=16, filters=(32, 64),
+                            feature_dim=128, embedding_dim=64, units=128, downsampling="strided")
+    data = make_scene_dataset(scenes, tokenizer, task="caption", sequence_length=16, batch_size=batch_size)
+    return model, MaskedSequenceCrossEntropy(), data.repeat()
+
+
+def dual_encoder(batch_size):
+    scenes = make_scenes(1000, seed=1, image_size=32)
+    tokenizer = WordTokenizer.from_corpus(all_texts(scenes))
+    model = build_dual_encoder(tokenizer.vocabulary_size, image_size=32, text_length=20, embed_dim=64,
+                               filters=(32, 64, 128), embedding_dim=64, text_units=128)
+    images = np.repeat(scenes.images, [len(c) for c in scenes.captions], axis=0)
+    captions = [c for caps in scenes.captions for c in caps]
+    data = _images_and_text(images, captions, tokenizer, 20, batch_size)
+    return model, SymmetricInfoNCE(), data.map(lambda x: (x, tf.zeros([batch_size])))
+
+
+def speech(batch_size):
+    records = load_speech(os.path.join(ROOT, "data", "speech"), split="train")
+    model = build_speech_recognizer(num_features=40, filters=(64, 64, 64), strides=(1, 2, 1),
+                                    recurrent_units=64, dropout=0.1)
+    data = make_speech_dataset(records, num_mel_bins=40, batch_size=batch_size, augment=True)
+    return model, keras.losses.CTC(), data.repeat()
+
+
+def cvae(batch_size):
+    portraits = make_object_images(1000, seed=11, image_size=32)
+    tokenizer = WordTokenizer.from_corpus(portraits.descriptions)
+    model = build_cvae(tokenizer.vocabulary_size, image_size=32)
+    data = _images_and_text(portraits.images, portraits.descriptions, tokenizer, 3, batch_size)
+    return model, "mse", data.map(lambda x: (x, x["image"]))
+
+
+def video(batch_size):
+    clips = make_clips(400, seed=12, frames=8, image_size=16)
+    model = build_action_recognizer(8, 16, filters=(8, 16), two_stream=True)
+    data = tf.data.Dataset.from_tensor_slices((clips.videos, clips.action_ids.astype("int32")))
+    data = data.shuffle(len(clips.videos), seed=0).repeat().batch(batch_size, drop_remainder=True)
+    return model, SPARSE_CE, data.prefetch(tf.data.AUTOTUNE)
+
+
+TASKS = (
+    ("VQA, question attention (05)", vqa, 64),
+    ("product classifier (06)", product_classifier, 64),
+    ("captioner (07)", captioner, 64),
+    ("dual encoder (08)", dual_encoder, 64),
+    ("speech recogniser (09)", speech, 32),
+    ("conditional VAE (10)", cvae, 64),
+    ("two-stream video (11)", video, 32),
+)
+
+
+def input_samples_per_second(data, batch_size, batches):
+    iterator = iter(data)
+    for _ in range(5):  # warm-up: start the map workers, fill the prefetch buffer
+        next(iterator)
+    start = time.perf_counter()
+    for _ in range(batches):
+        next(iterator)
+    return batches * batch_size / (time.perf_counter() - start)
+
+
+def training_samples_per_second(task, batch_size, jit_compile, steps, device):
+    keras.utils.set_random_seed(0)
+    model, loss, data = task(batch_size)
+    inputs, targets = next(iter(data))
+    compile_model(model, jit_compile=jit_compile, device=device, verbose=False,
+                  optimizer=keras.optimizers.Adam(1e-3), loss=loss)
+    return batch_size / measure_step_time(model, inputs, targets, steps=steps, warmup=3), data
+
+
+def plot(rows, path):
+    labels = [row["model"] for row in rows]
+    series = (("XLA off", "xla_off"), ("XLA on", "xla_on"), ("input pipeline", "input"))
+    positions = np.arange(len(rows))
+    height = 0.27
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(rows) + 1.4))
+    for i, (name, key) in enumerate(series):
+        ax.barh(positions + (i - 1) * height, [row[key] for row in rows], height, label=name)
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    ax.set_xscale("log")
+    ax.set_xlabel("samples per second (log scale)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Training step rate with XLA off and on, and the tf.data input rate")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=10, help="timed training steps per configuration")
+    parser.add_argument("--input-batches", type=int, default=30, help="timed batches from each input pipeline")
+    parser.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "results"))
+    args = parser.parse_args()
+    device = detect_device()
+
+    rows = []
+    for label, task, batch_size in TASKS:
+        xla_off, data = training_samples_per_second(task, batch_size, False, args.steps, device)
+        xla_on, _ = training_samples_per_second(task, batch_size, True, args.steps, device)
+        feed = input_samples_per_second(data, batch_size, args.input_batches)
+        rows.append({"model": label, "batch": batch_size, "xla_off": xla_off, "xla_on": xla_on, "input": feed})
+        print(f"{label}: XLA off {xla_off:,.0f}, on {xla_on:,.0f}, input {feed:,.0f} samples/s", flush=True)
+
+    table = [
+        "| model | batch | XLA off | XLA on | XLA speed-up | input pipeline | headroom |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        fastest = max(row["xla_off"], row["xla_on"])
+        table.append(
+            f"| {row['model']} | {row['batch']} | {row['xla_off']:,.0f} samples/s | {row['xla_on']:,.0f} samples/s "
+            f"| {row['xla_on'] / row['xla_off']:.2f}x | {row['input']:,.0f} samples/s | {row['input'] / fastest:.1f}x |"
+        )
+    notes = ("Training: median step on one batch after 3 warm-up steps. Input: batches drawn from the chapter's "
+             "tf.data pipeline alone. Headroom: input rate over the faster training rate (below 1, the model "
+             "waits for data).")
+    text = write_results(os.path.join(args.output, f"task_models_{device}.md"),
+                         f"benchmarks/task_models.py on {device}", "python " + " ".join(sys.argv[:1] + sys.argv[1:]),
+                         device, notes, table)
+    print()
+    print(text)
+    plot(rows, os.path.join(args.output, f"task_models_{device}.png"))
+
+
+if __name__ == "__main__":
+    main()
