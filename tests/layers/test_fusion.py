@@ -24,17 +24,26 @@ def model_around(layer, widths, **call_kwargs):
 
 
 @pytest.mark.parametrize(
-    "layer, inputs, width",
+    "make_layer, inputs, width",
     [
-        (ConcatFusion(), [IMAGE, TEXT], 10),
-        (ConcatFusion(), [IMAGE, TEXT, AUDIO], 16),
-        (AddFusion(), [IMAGE, AUDIO], 6),
-        (AddFusion(projection_dim=5, activation="relu"), [IMAGE, TEXT, AUDIO], 5),
-        (AttentionFusion(units=5), [IMAGE, TEXT], 5),
-        (AttentionFusion(units=5, attention_units=3), [IMAGE, TEXT, AUDIO], 5),
+        pytest.param(lambda: ConcatFusion(), [IMAGE, TEXT], 10, id="concat-two"),
+        pytest.param(lambda: ConcatFusion(), [IMAGE, TEXT, AUDIO], 16, id="concat-three"),
+        pytest.param(lambda: AddFusion(), [IMAGE, AUDIO], 6, id="add-two"),
+        pytest.param(
+            lambda: AddFusion(projection_dim=5, activation="relu"),
+            [IMAGE, TEXT, AUDIO], 5, id="add-projected-relu",
+        ),
+        pytest.param(lambda: AttentionFusion(units=5), [IMAGE, TEXT], 5, id="attention-two"),
+        pytest.param(
+            lambda: AttentionFusion(units=5, attention_units=3),
+            [IMAGE, TEXT, AUDIO], 5, id="attention-three",
+        ),
     ],
 )
-def test_shapes_serialization_and_training(layer, inputs, width, tmp_path):
+def test_shapes_serialization_and_training(make_layer, inputs, width, tmp_path):
+    # Built inside the test: an initializer draws its seed when constructed, so a
+    # layer made at import time would not follow the per-test random seed.
+    layer = make_layer()
     widths = [x.shape[-1] for x in inputs]
     assert layer.compute_output_shape([(3, w) for w in widths]) == (3, width)
     model = model_around(layer, widths)

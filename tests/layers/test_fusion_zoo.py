@@ -24,17 +24,26 @@ def numpy(x):
 
 
 @pytest.mark.parametrize(
-    "layer, inputs, width",
+    "make_layer, inputs, width",
     [
-        (WeightedSumFusion(), [IMAGE, AUDIO], 6),
-        (WeightedSumFusion(units=5), [IMAGE, TEXT, AUDIO], 5),
-        (GatedFusion(units=5), [IMAGE, TEXT], 5),
-        (GatedFusion(units=3), [IMAGE, TEXT, AUDIO], 3),
-        (BilinearFusion(units=5, rank=2), [IMAGE, TEXT], 5),
-        (BilinearFusion(units=4, rank=3, normalize=False, dropout=0.1), [IMAGE, TEXT, AUDIO], 4),
+        pytest.param(lambda: WeightedSumFusion(), [IMAGE, AUDIO], 6, id="weighted-sum-two"),
+        pytest.param(
+            lambda: WeightedSumFusion(units=5),
+            [IMAGE, TEXT, AUDIO], 5, id="weighted-sum-projected",
+        ),
+        pytest.param(lambda: GatedFusion(units=5), [IMAGE, TEXT], 5, id="gated-two"),
+        pytest.param(lambda: GatedFusion(units=3), [IMAGE, TEXT, AUDIO], 3, id="gated-three"),
+        pytest.param(lambda: BilinearFusion(units=5, rank=2), [IMAGE, TEXT], 5, id="bilinear-two"),
+        pytest.param(
+            lambda: BilinearFusion(units=4, rank=3, normalize=False, dropout=0.1),
+            [IMAGE, TEXT, AUDIO], 4, id="bilinear-three-dropout",
+        ),
     ],
 )
-def test_shapes_serialization_and_training(layer, inputs, width, tmp_path):
+def test_shapes_serialization_and_training(make_layer, inputs, width, tmp_path):
+    # Built inside the test: an initializer draws its seed when constructed, so a
+    # layer made at import time would not follow the per-test random seed.
+    layer = make_layer()
     widths = [x.shape[-1] for x in inputs]
     assert layer.compute_output_shape([(3, w) for w in widths]) == (3, width)
     symbolic_inputs = [keras.Input((w,)) for w in widths]
