@@ -42,10 +42,10 @@ def test_loss_by_hand():
     assert float(SymmetricInfoNCE()(np.zeros(2), logits.T)) == pytest.approx(expected, rel=1e-5)
 
 
-def test_training_aligns_pairs_and_learns_the_temperature():
+def test_training_aligns_pairs_and_learns_the_temperature(rng):
     keras.utils.set_random_seed(0)
-    images = RNG.normal(size=(256, 8)).astype("float32")
-    texts = images @ RNG.normal(size=(8, 8)).astype("float32")  # the same content, another basis
+    images = rng.normal(size=(256, 8)).astype("float32")
+    texts = images @ rng.normal(size=(8, 8)).astype("float32")  # the same content, another basis
     a_in, b_in = keras.Input((8,)), keras.Input((8,))
     similarity = ContrastiveSimilarity(initial_temperature=1.0, max_scale=50.0)
     logits = similarity([keras.layers.Dense(16)(a_in), keras.layers.Dense(16)(b_in)])

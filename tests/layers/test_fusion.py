@@ -54,8 +54,8 @@ def test_shapes_serialization_and_training(make_layer, inputs, width, tmp_path):
         check_training_step(model, inputs, np.ones((3, width), "float32"))
 
 
-def test_sequence_inputs_are_fused_per_position():
-    a, b = RNG.random((2, 7, 3)), RNG.random((2, 7, 5))
+def test_sequence_inputs_are_fused_per_position(rng):
+    a, b = rng.random((2, 7, 3)), rng.random((2, 7, 5))
     assert tuple(ConcatFusion()([a, b]).shape) == (2, 7, 8)
     assert tuple(AddFusion(projection_dim=4)([a, b]).shape) == (2, 7, 4)
     fused, weights = AttentionFusion(4)([a, b], return_attention_scores=True)
@@ -117,15 +117,15 @@ def test_add_fusion_names_both_widths_and_the_fix():
 
 
 @pytest.mark.parametrize("layer_class", [ConcatFusion, AddFusion, lambda: AttentionFusion(3)])
-def test_fusion_input_errors(layer_class):
+def test_fusion_input_errors(layer_class, rng):
     with pytest.raises(ValueError, match="expects a list of modality tensors"):
         layer_class()(IMAGE)
     with pytest.raises(ValueError, match="at least 2 modalities. Received 1"):
         layer_class()([IMAGE])
     with pytest.raises(ValueError, match="differ only in their last"):
-        layer_class()([RNG.random((3, 5, 6)), RNG.random((3, 2, 6))])
+        layer_class()([rng.random((3, 5, 6)), rng.random((3, 2, 6))])
     with pytest.raises(ValueError, match="of one rank"):
-        layer_class()([IMAGE, RNG.random((3, 2, 6))])
+        layer_class()([IMAGE, rng.random((3, 2, 6))])
 
 
 def test_built_fusion_rejects_another_number_of_modalities():

@@ -40,7 +40,7 @@ def numpy(x):
         ),
     ],
 )
-def test_shapes_serialization_and_training(make_layer, inputs, width, tmp_path):
+def test_shapes_serialization_and_training(make_layer, inputs, width, tmp_path, rng):
     # Built inside the test: an initializer draws its seed when constructed, so a
     # layer made at import time would not follow the per-test random seed.
     layer = make_layer()
@@ -51,11 +51,11 @@ def test_shapes_serialization_and_training(make_layer, inputs, width, tmp_path):
     check_symbolic_matches_eager(model, inputs)
     check_config_round_trip(layer)
     check_saved_model_round_trip(model, inputs, tmp_path)
-    check_training_step(model, inputs, RNG.random((3, width)).astype("float32"))
+    check_training_step(model, inputs, rng.random((3, width)).astype("float32"))
 
 
-def test_fusions_work_per_position_on_sequences():
-    a, b = RNG.random((2, 7, 3)), RNG.random((2, 7, 5))
+def test_fusions_work_per_position_on_sequences(rng):
+    a, b = rng.random((2, 7, 3)), rng.random((2, 7, 5))
     assert tuple(WeightedSumFusion(4)([a, b]).shape) == (2, 7, 4)
     fused, gates = GatedFusion(4)([a, b], return_gates=True)
     assert tuple(fused.shape) == (2, 7, 4) and tuple(gates.shape) == (2, 7, 2, 4)
@@ -72,10 +72,10 @@ def test_weighted_sum_by_hand_and_learned_weights():
     np.testing.assert_allclose(numpy(layer([a, b])), [[3.25, 6.5]], rtol=1e-6)
 
 
-def test_weighted_sum_weights_follow_the_informative_modality():
+def test_weighted_sum_weights_follow_the_informative_modality(rng):
     keras.utils.set_random_seed(0)
-    signal = RNG.normal(size=(256, 4)).astype("float32")
-    noise = RNG.normal(size=(256, 4)).astype("float32")
+    signal = rng.normal(size=(256, 4)).astype("float32")
+    noise = rng.normal(size=(256, 4)).astype("float32")
     inputs = [keras.Input((4,)), keras.Input((4,))]
     fusion = WeightedSumFusion()
     model = keras.Model(inputs, fusion(inputs))
@@ -99,7 +99,7 @@ def test_gated_fusion_by_hand():
     np.testing.assert_allclose(numpy(fused), [[expected]], rtol=1e-5)
 
 
-def test_bilinear_fusion_by_hand():
+def test_bilinear_fusion_by_hand(rng):
     layer = BilinearFusion(units=1, rank=2, normalize=False)
     layer.build([(1, 2), (1, 2)])
     layer.kernels[0].assign(np.eye(2, dtype="float32"))
@@ -108,13 +108,13 @@ def test_bilinear_fusion_by_hand():
     # products: (1 * 8), (2 * 15); rank-2 sum pool -> 38
     np.testing.assert_allclose(numpy(layer([x, y])), [[38.0]], rtol=1e-6)
     normalized = BilinearFusion(units=2, rank=1)
-    out = numpy(normalized([RNG.random((4, 3)), RNG.random((4, 5))]))
+    out = numpy(normalized([rng.random((4, 3)), rng.random((4, 5))]))
     np.testing.assert_allclose(np.linalg.norm(out, axis=-1), 1.0, rtol=1e-4)
 
 
-def test_bilinear_fusion_captures_an_interaction_a_sum_cannot():
-    x = RNG.choice([-1.0, 1.0], size=(512, 1)).astype("float32")
-    y = RNG.choice([-1.0, 1.0], size=(512, 1)).astype("float32")
+def test_bilinear_fusion_captures_an_interaction_a_sum_cannot(rng):
+    x = rng.choice([-1.0, 1.0], size=(512, 1)).astype("float32")
+    y = rng.choice([-1.0, 1.0], size=(512, 1)).astype("float32")
     target = x * y  # XOR-like: linear in neither input
     inputs = [keras.Input((1,)), keras.Input((1,))]
     model = keras.Model(inputs, keras.layers.Dense(1)(BilinearFusion(2, rank=2, normalize=False)(inputs)))
@@ -126,13 +126,13 @@ def test_bilinear_fusion_captures_an_interaction_a_sum_cannot():
 @pytest.mark.parametrize(
     "layer_class", [WeightedSumFusion, lambda: GatedFusion(3), lambda: BilinearFusion(3)]
 )
-def test_fusion_input_errors(layer_class):
+def test_fusion_input_errors(layer_class, rng):
     with pytest.raises(ValueError, match="expects a list of modality tensors"):
         layer_class()(IMAGE)
     with pytest.raises(ValueError, match="at least 2 modalities. Received 1"):
         layer_class()([IMAGE])
     with pytest.raises(ValueError, match="differ only in their last"):
-        layer_class()([RNG.random((3, 5, 6)), RNG.random((3, 2, 6))])
+        layer_class()([rng.random((3, 5, 6)), rng.random((3, 2, 6))])
 
 
 def test_weighted_sum_names_widths_and_fix():
@@ -185,12 +185,12 @@ def test_cross_attention_by_hand_single_head():
     np.testing.assert_allclose(numpy(fused)[0, 0], normed, rtol=1e-4, atol=1e-5)
 
 
-def test_cross_attention_ignores_padded_context_and_pools_real_queries():
+def test_cross_attention_ignores_padded_context_and_pools_real_queries(rng):
     layer = CrossAttentionFusion(num_heads=2, key_dim=4, output="vector")
-    context = RNG.random((1, 4, 12)).astype("float32")
-    padded = np.concatenate([context, 100 * RNG.random((1, 3, 12)).astype("float32")], axis=1)
-    query = RNG.random((1, 3, 8)).astype("float32")
-    padded_query = np.concatenate([query, RNG.random((1, 2, 8)).astype("float32")], axis=1)
+    context = rng.random((1, 4, 12)).astype("float32")
+    padded = np.concatenate([context, 100 * rng.random((1, 3, 12)).astype("float32")], axis=1)
+    query = rng.random((1, 3, 8)).astype("float32")
+    padded_query = np.concatenate([query, rng.random((1, 2, 8)).astype("float32")], axis=1)
     plain = numpy(layer([query, context]))
     masked = layer(
         [padded_query, padded],
@@ -199,7 +199,7 @@ def test_cross_attention_ignores_padded_context_and_pools_real_queries():
     np.testing.assert_allclose(numpy(masked), plain, rtol=1e-5, atol=1e-6)
 
 
-def test_cross_attention_takes_keras_masks_from_the_text_encoder():
+def test_cross_attention_takes_keras_masks_from_the_text_encoder(rng):
     from mmkeras.layers import TextEncoder
 
     encoder = TextEncoder(20, 8, 8, output="sequence")
@@ -210,7 +210,7 @@ def test_cross_attention_takes_keras_masks_from_the_text_encoder():
         tokens = keras.Input((length,), dtype="int32")
         return keras.Model([tokens, regions], fusion([encoder(tokens), regions]))
 
-    region_values = RNG.random((1, 9, 12)).astype("float32")
+    region_values = rng.random((1, 9, 12)).astype("float32")
     padded = numpy(model_for(6)([np.array([[5, 6, 7, 0, 0, 0]]), region_values]))
     exact = numpy(model_for(3)([np.array([[5, 6, 7]]), region_values]))
     np.testing.assert_allclose(padded, exact, rtol=1e-5, atol=1e-6)

@@ -18,9 +18,9 @@ def numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
-def test_position_embedding_adds_the_first_rows(tmp_path):
+def test_position_embedding_adds_the_first_rows(tmp_path, rng):
     layer = PositionEmbedding(max_length=6)
-    x = RNG.random((2, 4, 3)).astype("float32")
+    x = rng.random((2, 4, 3)).astype("float32")
     out = numpy(layer(x))
     np.testing.assert_allclose(out, x + numpy(layer.positions)[None, :4], rtol=1e-6)
     inputs = keras.Input((4, 3))
@@ -42,9 +42,9 @@ def test_position_embedding_passes_the_mask_and_checks_length():
         PositionEmbedding(4)(np.zeros((1, 5), "float32"))
 
 
-def test_transformer_encoder_shapes_serialization_training(tmp_path):
+def test_transformer_encoder_shapes_serialization_training(tmp_path, rng):
     layer = TransformerEncoder(num_heads=2, intermediate_dim=16, dropout=0.1)
-    x = RNG.random((2, 5, 8)).astype("float32")
+    x = rng.random((2, 5, 8)).astype("float32")
     inputs = keras.Input((5, 8))
     model = keras.Model(inputs, layer(inputs))
     check_symbolic_matches_eager(model, x)
@@ -53,10 +53,10 @@ def test_transformer_encoder_shapes_serialization_training(tmp_path):
     check_training_step(model, x, np.zeros((2, 5, 8), "float32"))
 
 
-def test_transformer_encoder_ignores_padding():
+def test_transformer_encoder_ignores_padding(rng):
     block = TransformerEncoder(num_heads=2, intermediate_dim=16)
-    x = RNG.random((1, 3, 8)).astype("float32")
-    padded = np.concatenate([x, 50 * RNG.random((1, 4, 8)).astype("float32")], axis=1)
+    x = rng.random((1, 3, 8)).astype("float32")
+    padded = np.concatenate([x, 50 * rng.random((1, 4, 8)).astype("float32")], axis=1)
     mask = np.array([[True] * 3 + [False] * 4])
     np.testing.assert_allclose(
         numpy(block(padded, padding_mask=mask))[:, :3], numpy(block(x)), rtol=1e-5, atol=1e-5

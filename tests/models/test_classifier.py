@@ -41,10 +41,10 @@ def test_strided_downsampling_keeps_the_shapes_and_trains(fusion, tmp_path):
     check_saved_model_round_trip(strided, INPUTS, tmp_path)
 
 
-def test_unimodal_baselines_ignore_the_other_input():
+def test_unimodal_baselines_ignore_the_other_input(rng):
     image_only, text_only = small("image_only"), small("text_only")
-    other_text = dict(INPUTS, text=RNG.integers(1, 20, (4, 6)).astype("int32"))
-    other_image = dict(INPUTS, image=RNG.random((4, 16, 16, 3)).astype("float32"))
+    other_text = dict(INPUTS, text=rng.integers(1, 20, (4, 6)).astype("int32"))
+    other_image = dict(INPUTS, image=rng.random((4, 16, 16, 3)).astype("float32"))
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(image_only(INPUTS)), keras.ops.convert_to_numpy(image_only(other_text))
     )
