@@ -43,6 +43,12 @@ def decode_images(image_bytes, image_size):
     Returns:
         A float32 tensor `(B, image_size, image_size, 3)`; grey images are
         repeated to three channels and alpha is dropped.
+
+    Example:
+
+    >>> files = tf.constant([tf.io.read_file("scene.png").numpy()])
+    >>> decode_images(files, 48).shape
+    TensorShape([1, 48, 48, 3])
     """
 
     def decode_one(data):
@@ -102,6 +108,14 @@ def export_product_classifier(model, tokenizer, filepath, categories=CATEGORIES,
 
     Returns:
         `filepath`.
+
+    Example:
+
+    >>> export_product_classifier(classifier, tokenizer, "exports/shop")
+    'exports/shop'
+    >>> serve = tf.saved_model.load("exports/shop").serve
+    >>> serve(tf.constant([photo_png]), tf.constant(["Simple green serving board. A small green dish"]))["category"]
+    <tf.Tensor: shape=(1,), dtype=string, numpy=array([b'round kitchenware'], dtype=object)>
     """
     return _export_image_text_classifier(
         model, tokenizer, filepath, categories, text_input="text", label_name="category", verbose=verbose
@@ -127,6 +141,14 @@ def export_captioner(captioner, tokenizer, filepath, max_length=None, beam_width
 
     Returns:
         `filepath`.
+
+    Example:
+
+    >>> export_captioner(captioner, tokenizer, "exports/captioner", beam_width=3)
+    'exports/captioner'
+    >>> served = tf.saved_model.load("exports/captioner")
+    >>> served.serve(tf.constant([scene_png]))["caption"].numpy()
+    array([b'a large red circle above a small blue square'], dtype=object)
     """
     from mmkeras.models.captioner import generate_captions
 
