@@ -2,31 +2,50 @@
 
 import os
 
+import keras
 import numpy as np
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from mmkeras.preprocessing.text_normalization import join_words
+from mmkeras.preprocessing.text_normalization import normalize_text
 from mmkeras.preprocessing.tokenizer import as_string_tensor
 
 PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
 WORDPIECE_RESERVED_TOKENS = (PAD, UNK, CLS, SEP, MASK)
 
 
-class WordPieceTokenizer:
+@keras.saving.register_keras_serializable(package="mmkeras")
+class WordPieceTokenizer(keras.layers.Layer):
     """Text to BERT-style sub-word ids and back, on `tensorflow_text.BertTokenizer`.
 
-    Words are lower-cased, split on whitespace and punctuation, then each
-    word is cut into the longest pieces found in the vocabulary: a word
+    Text is normalised as `WordTokenizer` does (NFKC and Unicode case
+    folding, accents and every script kept; see
+    `mmkeras.preprocessing.text_normalization`), except that punctuation
+    marks stay, each a word of its own, as in BERT. Words are split on
+    white space and punctuation, every Chinese character is a word, then
+    each word is cut into the longest pieces found in the vocabulary: a word
     seen in training is one piece, an unseen word such as "circles" can
     still be "circle" + "##s" instead of `[UNK]`. Rows are
     `[CLS] pieces [SEP]`, padded with `[PAD]` (id 0). The vocabulary starts
     with `WORDPIECE_RESERVED_TOKENS`, so `[MASK]` is there for masked
     language modelling. All methods run on string tensors, inside
-    `tf.data`.
+    `tf.data`. It is a Keras layer whose vocabulary is part of its
+    config, so a model holding it stores it in its `.keras` file.
 
     Args:
         vocabulary: a list of pieces starting with the reserved tokens, or
             the path of a file written by `save`.
+        sequence_length: the default length of the rows `__call__` returns.
+        **kwargs: `keras.layers.Layer` arguments (`name`, ...).
+
+    Call arguments:
+        texts: a string, a list of strings or a 1-D string tensor.
+        sequence_length: int >= 3, defaults to the layer's.
+        add_start_end: wrap the pieces in `[CLS]` ... `[SEP]`.
+
+    Returns:
+        An int32 tensor `(batch, sequence_length)`.
 
     Example:
 
@@ -36,7 +55,11 @@ class WordPieceTokenizer:
     array([b'red circles'], dtype=object)
     """
 
-    def __init__(self, vocabulary):
+    def __init__(self, vocabulary, sequence_length=None, **kwargs):
+        super().__init__(**kwargs)
+        if sequence_length is not None:
+            _check_sequence_length(sequence_length)
+        self.sequence_length = sequence_length
         if isinstance(vocabulary, (str, os.PathLike)):
             with open(vocabulary, encoding="utf-8") as f:
                 vocabulary = [line.rstrip("\n") for line in f if line.rstrip("\n")]
@@ -49,24 +72,32 @@ class WordPieceTokenizer:
             )
         if len(set(vocabulary)) != len(vocabulary):
             raise ValueError("WordPiece vocabulary entries must be unique.")
-        self._vocabulary = vocabulary
+        self._vocabulary = tuple(vocabulary)
         table = tf.lookup.StaticVocabularyTable(
             tf.lookup.KeyValueTensorInitializer(
                 tf.constant(vocabulary), tf.range(len(vocabulary), dtype=tf.int64)
             ),
             num_oov_buckets=1,
         )
-        self._tokenizer = tf_text.BertTokenizer(table, lower_case=True, unknown_token=UNK)
+        # Case folding and NFKC happen before, in normalize(); BERT's own
+        # lower_case=True would also strip accents ("café" -> "cafe").
+        self._tokenizer = tf_text.BertTokenizer(table, lower_case=False, unknown_token=UNK)
         self._id_to_piece = tf.constant(vocabulary)
+        self.built = True
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(vocabulary=list(self._vocabulary), sequence_length=self.sequence_length)
+        return config
 
     @classmethod
-    def from_corpus(cls, texts, vocab_size=1000):
+    def from_corpus(cls, texts, vocab_size=1000, **kwargs):
         """Learn a WordPiece vocabulary of about `vocab_size` pieces from `texts`.
 
         Uses tensorflow-text's `bert_vocab_from_dataset`, which is
         deterministic for a given corpus. Only words seen often enough
         become whole pieces; in a tiny corpus most words stay split into
-        characters.
+        characters. `**kwargs` are the other arguments of `WordPieceTokenizer`.
         """
         from tensorflow_text.tools.wordpiece_vocab import bert_vocab_from_dataset as bert_vocab
 
@@ -83,13 +114,13 @@ class WordPieceTokenizer:
                 f"Received: vocab_size={vocab_size!r}"
             )
         vocabulary = bert_vocab.bert_vocab_from_dataset(
-            tf.data.Dataset.from_tensor_slices(texts).batch(1000),
+            tf.data.Dataset.from_tensor_slices(texts).batch(1000).map(_normalize),
             vocab_size=vocab_size,
             reserved_tokens=list(WORDPIECE_RESERVED_TOKENS),
-            bert_tokenizer_params={"lower_case": True},
+            bert_tokenizer_params={"lower_case": False},
             learn_params={},
         )
-        return cls(vocabulary)
+        return cls(vocabulary, **kwargs)
 
     @property
     def vocabulary(self):
@@ -105,26 +136,28 @@ class WordPieceTokenizer:
     sep_id = property(lambda self: WORDPIECE_RESERVED_TOKENS.index(SEP))
     mask_id = property(lambda self: WORDPIECE_RESERVED_TOKENS.index(MASK))
 
+    def normalize(self, texts):
+        """`texts` as the tokenizer sees them before cutting words into pieces."""
+        return _normalize(as_string_tensor(texts))
+
     def tokenize(self, texts):
         """Piece ids of `texts`, ragged `(batch, pieces)`, without `[CLS]`/`[SEP]`."""
-        texts = as_string_tensor(texts)
+        texts = self.normalize(texts)
         pieces = self._tokenizer.tokenize(tf.reshape(texts, [-1])).merge_dims(-2, -1)
         return tf.cast(pieces, tf.int32)
 
-    def __call__(self, texts, sequence_length, add_start_end=True):
+    def __call__(self, texts, sequence_length=None, add_start_end=True):
+        # String ops directly, on every backend (see WordTokenizer.__call__).
+        return self.call(texts, sequence_length=sequence_length, add_start_end=add_start_end)
+
+    def call(self, texts, sequence_length=None, add_start_end=True):
         """`[CLS] pieces [SEP]` ids, truncated or padded to `sequence_length`.
 
         With `add_start_end=False` the rows hold the pieces only (the
         signature matches `WordTokenizer`, so either fits the pipelines).
-
-        Returns:
-            An int32 tensor `(batch, sequence_length)`.
         """
-        if not isinstance(sequence_length, (int, np.integer)) or sequence_length < 3:
-            raise ValueError(
-                "`sequence_length` must be an int >= 3 (room for [CLS], a piece "
-                f"and [SEP]). Received: sequence_length={sequence_length!r}"
-            )
+        sequence_length = self.sequence_length if sequence_length is None else sequence_length
+        _check_sequence_length(sequence_length)
         if not add_start_end:
             pieces = self.tokenize(texts)[:, :sequence_length]
             return pieces.to_tensor(default_value=self.pad_id, shape=[None, sequence_length])
@@ -147,7 +180,7 @@ class WordPieceTokenizer:
         ids = tf.cast(ids, tf.int64)
         keep = (ids >= len(WORDPIECE_RESERVED_TOKENS)) & (ids < self.vocabulary_size)
         words = self._tokenizer.detokenize(tf.ragged.boolean_mask(ids, keep))
-        return tf.strings.reduce_join(words, axis=-1, separator=" ")
+        return join_words(words, axis=-1)
 
     def save(self, path):
         """Write the vocabulary, one piece a line (plain text)."""
@@ -155,6 +188,18 @@ class WordPieceTokenizer:
             f.write("\n".join(self._vocabulary) + "\n")
 
     @classmethod
-    def load(cls, path):
-        return cls(path)
+    def load(cls, path, **kwargs):
+        return cls(path, **kwargs)
+
+
+def _normalize(texts):
+    return normalize_text(texts, punctuation="split")
+
+
+def _check_sequence_length(sequence_length):
+    if isinstance(sequence_length, bool) or not isinstance(sequence_length, (int, np.integer)) or sequence_length < 3:
+        raise ValueError(
+            "`sequence_length` must be an int >= 3 (room for [CLS], a piece "
+            f"and [SEP]). Received: sequence_length={sequence_length!r}"
+        )
 

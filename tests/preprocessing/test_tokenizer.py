@@ -1,3 +1,6 @@
+import json
+
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -61,8 +64,9 @@ def test_portable_tokenizer_gives_the_same_ids_with_core_ops_only(tmp_path):
         graph = tf.function(lambda t: tok(t, 7)).get_concrete_function(tf.TensorSpec([None], tf.string)).graph
         return {op.type for op in graph.get_operations()}
 
-    assert any("Whitespace" in op for op in op_types(tokenizer))
-    assert not any("Whitespace" in op for op in op_types(portable))
+    tensorflow_text_ops = {"NormalizeUTF8", "CaseFoldUTF8"}
+    assert tensorflow_text_ops <= op_types(tokenizer)
+    assert not tensorflow_text_ops & op_types(portable)
     with pytest.raises(TypeError, match="portable=1"):
         WordTokenizer(["red"], portable=1)
 
@@ -89,3 +93,77 @@ def test_errors(tmp_path):
     bad.write_text("red\nblue\n")
     with pytest.raises(ValueError, match="not a vocabulary written by WordTokenizer.save"):
         WordTokenizer.load(bad)
+
+
+CHINESE = ["一个红色的圆在蓝色方块的左边", "两个绿色的三角形", "一个大的红色圆"]
+MIXED = ["A red 圆 and a Café", "Straße ＡＢＣ naïve 三角形", "l'été, à Paris!"]
+
+
+def test_text_is_normalised_not_stripped_to_ascii():
+    tokenizer = WordTokenizer.from_corpus(["café"])
+    assert [t.decode() for t in tokenizer.normalize(MIXED).numpy()] == [
+        "a red 圆 and a café",
+        "strasse abc naïve 三角形",
+        "l'été à paris",
+    ]
+    # Chinese is one word a character, accents are kept.
+    words = WordTokenizer.from_corpus(CHINESE + MIXED).vocabulary
+    assert {"圆", "红", "三", "café", "naïve", "l'été", "à"} <= set(words)
+    assert "caf" not in words and "" not in words
+    assert tokenizer(["CAFÉ", "Café"], 3).numpy().tolist() == [[2, 4, 3], [2, 4, 3]]
+
+
+@pytest.mark.parametrize("texts", [CORPUS, CHINESE, MIXED], ids=["english", "chinese", "mixed"])
+@pytest.mark.parametrize("portable", [False, True], ids=["tensorflow_text", "portable"])
+def test_detokenize_of_tokenize_is_the_normalised_text(texts, portable):
+    tokenizer = WordTokenizer.from_corpus(texts, portable=portable)
+    back = tokenizer.detokenize(tokenizer(texts, sequence_length=40)).numpy()
+    expected = tokenizer.normalize(texts).numpy()
+    assert back.tolist() == expected.tolist()
+    assert all(len(t) > 0 for t in back)
+    if texts is CHINESE:
+        # No spaces come back between Chinese characters.
+        assert [t.decode() for t in back] == CHINESE
+
+
+def test_vocabulary_entries_that_no_text_can_reach_are_refused():
+    with pytest.raises(ValueError, match=r"Received: \['Red', '红色'\]"):
+        WordTokenizer(["Red", "红色", "blue"])
+
+
+def test_config_round_trips_through_json_with_its_vocabulary():
+    tokenizer = WordTokenizer.from_corpus(CHINESE + CORPUS, sequence_length=9, name="words")
+    config = json.loads(json.dumps(keras.saving.serialize_keras_object(tokenizer)))
+    restored = keras.saving.deserialize_keras_object(config)
+    assert restored.vocabulary == tokenizer.vocabulary and restored.sequence_length == 9
+    np.testing.assert_array_equal(restored(CHINESE).numpy(), tokenizer(CHINESE).numpy())
+
+
+def test_vocabulary_saves_inside_a_keras_file(tmp_path):
+    @keras.saving.register_keras_serializable(package="tests")
+    class HoldsATokenizer(keras.Model):
+        def __init__(self, tokenizer, **kwargs):
+            super().__init__(**kwargs)
+            self.tokenizer = tokenizer
+            self.dense = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def get_config(self):
+            return {**super().get_config(), "tokenizer": keras.saving.serialize_keras_object(self.tokenizer)}
+
+        @classmethod
+        def from_config(cls, config):
+            config["tokenizer"] = keras.saving.deserialize_keras_object(config["tokenizer"])
+            return cls(**config)
+
+    model = HoldsATokenizer(WordTokenizer.from_corpus(CHINESE + MIXED, sequence_length=12))
+    model(np.zeros((1, 2)))
+    path = tmp_path / "model.keras"
+    model.save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"]
+    restored = keras.saving.load_model(path, safe_mode=True)
+    texts = ["一个红色的圆", "naïve Café"]
+    assert restored.tokenizer.vocabulary == model.tokenizer.vocabulary
+    np.testing.assert_array_equal(restored.tokenizer(texts).numpy(), model.tokenizer(texts).numpy())

@@ -68,3 +68,31 @@ def test_mask_tokens_chooses_regular_tokens_at_the_rate():
     np.testing.assert_array_equal(corrupted[~chosen], ids[~chosen])
     with pytest.raises(ValueError, match="rate=1.5"):
         mask_tokens(ids, 4, 50, 5, rate=1.5)
+
+
+CHINESE = ["一个红色的圆在蓝色方块的左边", "两个绿色的三角形", "一个大的红色圆"] * 5
+MIXED = ["A red 圆 and a Café", "naïve 三角形 Straße", "l'été à Paris"] * 5
+
+
+@pytest.mark.parametrize("texts", [CORPUS, CHINESE, MIXED], ids=["english", "chinese", "mixed"])
+def test_detokenize_of_tokenize_is_the_normalised_text(texts):
+    tokenizer = WordPieceTokenizer.from_corpus(texts, vocab_size=120)
+    back = tokenizer.detokenize(tokenizer(texts[:3], sequence_length=40)).numpy().tolist()
+    assert back == tokenizer.normalize(texts[:3]).numpy().tolist()
+    assert tokenizer.unk_id not in tokenizer.tokenize(texts[:3]).flat_values.numpy()
+    if texts is MIXED:
+        assert [t.decode() for t in back] == ["a red 圆 and a café", "naïve 三角形 strasse", "l ' été à paris"]
+    if texts is CHINESE:
+        assert [t.decode() for t in back] == CHINESE[:3]
+
+
+def test_config_and_keras_file_keep_the_vocabulary(tokenizer):
+    import json
+
+    import keras
+
+    layer = WordPieceTokenizer(tokenizer.vocabulary, sequence_length=8)
+    config = json.loads(json.dumps(keras.saving.serialize_keras_object(layer)))
+    restored = keras.saving.deserialize_keras_object(config)
+    assert restored.vocabulary == tokenizer.vocabulary and restored.sequence_length == 8
+    np.testing.assert_array_equal(restored(["a red circle"]), tokenizer(["a red circle"], 8))
