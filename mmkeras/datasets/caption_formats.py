@@ -21,6 +21,8 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
+from mmkeras.preprocessing.sequences import teacher_forcing_pair
+
 
 @dataclasses.dataclass
 class CaptionRecords:
@@ -36,6 +38,20 @@ class CaptionRecords:
 
     def __len__(self):
         return len(self.image_paths)
+
+    def pairs(self):
+        """`(image_paths, captions)`: two lists with one entry per caption, an
+        image's path repeated for each of its captions; what a task's `fit`
+        takes as `x` and `y`.
+
+        Example:
+
+        >>> paths, captions = load_caption_pairs("data/fixtures/pairs/captions.csv").pairs()
+        >>> len(paths) == len(captions), captions[0]
+        (True, 'a large purple triangle')
+        """
+        paths = [str(path) for path, captions in zip(self.image_paths, self.captions) for _ in captions]
+        return paths, [caption for captions in self.captions for caption in captions]
 
     def load_images(self, image_size=None):
         """Decode every image to uint8 `(n, H, W, 3)`; resize to `image_size`
@@ -87,16 +103,13 @@ class CaptionRecords:
         >>> images.shape
         TensorShape([2, 32, 32, 3])
         """
-        from mmkeras.datasets.pipelines import teacher_forcing_pair
-
         if not isinstance(image_size, (int, np.integer)) or image_size < 1:
             raise ValueError(f"`image_size` must be a positive int. Received: image_size={image_size!r}")
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
         if len(self) == 0:
             raise ValueError("These CaptionRecords are empty: there is nothing to build a dataset from.")
-        paths = [str(path) for path, captions in zip(self.image_paths, self.captions) for _ in captions]
-        texts = [caption for captions in self.captions for caption in captions]
+        paths, texts = self.pairs()
         dataset = tf.data.Dataset.from_tensor_slices((paths, texts))
         if shuffle:
             dataset = dataset.shuffle(len(texts), seed=seed, reshuffle_each_iteration=True)

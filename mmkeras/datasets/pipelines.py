@@ -4,6 +4,7 @@ import numpy as np
 import tensorflow as tf
 
 from mmkeras.datasets.scenes import Scenes
+from mmkeras.preprocessing.sequences import teacher_forcing_pair
 
 TASKS = ("vqa", "vqa_by_scene", "caption")
 
@@ -121,20 +122,6 @@ def _group_by_scene(num_scenes, scene, texts, labels):
         texts[order].reshape(num_scenes, per_scene),
         labels[order].reshape(num_scenes, per_scene),
     )
-
-
-def teacher_forcing_pair(tokenizer, captions, sequence_length):
-    """Decoder inputs and targets for a batch of caption strings.
-
-    Tokenizes `[START] words [END]` to `sequence_length + 1` ids and shifts
-    by one: the decoder reads `[START] w1 ... wn` and learns to predict
-    `w1 ... wn [END]`, padded with 0.
-
-    Returns:
-        `(tokens, next_tokens)`, int32 `(B, sequence_length)` each.
-    """
-    ids = tokenizer(captions, sequence_length + 1)
-    return ids[:, :-1], ids[:, 1:]
 
 
 def all_texts(scenes):
