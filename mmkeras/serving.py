@@ -29,6 +29,7 @@ from mmkeras.datasets.scenes import ANSWERS
 from mmkeras.datasets.shop import CATEGORIES
 from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
 from mmkeras.preprocessing.tokenizer import WordTokenizer
+from mmkeras.tasks import Captioner
 
 _STRINGS = tf.TensorSpec([None], tf.string)
 
@@ -150,20 +151,79 @@ def export_captioner(captioner, tokenizer, filepath, max_length=None, beam_width
     >>> served.serve(tf.constant([scene_png]))["caption"].numpy()
     array([b'a large red circle above a small blue square'], dtype=object)
     """
-    from mmkeras.models.captioner import generate_captions
-
     inputs = _model_inputs(captioner, ("image", "tokens"), "build_captioner")
     portable = _portable_copy(tokenizer, inputs["tokens"], captioner, vocab_size=_decoder_vocab(captioner))
-    if max_length is None:
-        max_length = inputs["tokens"].shape[1]
-    if not isinstance(max_length, int) or max_length < 1:
-        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
-    if not isinstance(beam_width, int) or beam_width < 1:
-        raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
     image_size = inputs["image"].shape[1]
+    return _export_caption_search(
+        captioner, portable, lambda image_bytes: decode_images(image_bytes, image_size),
+        filepath, inputs["tokens"].shape[1] if max_length is None else max_length, beam_width, verbose,
+    )
+
+
+def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
+    """Export a task with a serving function built from its own preprocessor.
+
+    The served graph decodes image files and runs the task's own
+    `ImageConverter` (so it resizes and scales exactly as training did),
+    then the backbone, and answers in words. It needs neither mmkeras nor
+    tensorflow-text to load.
+
+    - `Captioner`: `serve(image_bytes)` -> `{"caption": string (B,),
+      "score": float32 (B,)}` (greedy or beam search, one loop in the graph).
+
+    Args:
+        task: a trained `mmkeras.tasks` task.
+        filepath: the SavedModel folder to write.
+        beam_width: captioners: 1 for greedy search, more for beam search.
+        max_length: captioners: most words to generate (the training length
+            by default).
+        verbose: print what the export tracked.
+
+    Returns:
+        `filepath`.
+
+    Example:
+
+    >>> export_task(captioner, "exports/my_captioner")
+    'exports/my_captioner'
+    >>> tf.saved_model.load("exports/my_captioner").serve(tf.constant([png_bytes]))["caption"]
+    <tf.Tensor: shape=(1,), dtype=string, numpy=array([b'a large purple triangle'], dtype=object)>
+    """
+    if not isinstance(task, Captioner):
+        raise TypeError(
+            "export_task exports the tasks of mmkeras.tasks (Captioner so far). Received: "
+            f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
+            "export_product_classifier or export_captioner."
+        )
+    preprocessor = task.preprocessor
+    tokenizer = preprocessor.tokenizer
+    portable = WordTokenizer(tokenizer.vocabulary[len(RESERVED_TOKENS):], portable=True)
+    converter = preprocessor.image_converter
+    size = converter.image_size
+
+    def convert(image_bytes):
+        return tf.map_fn(
+            lambda data: converter(tf.io.decode_image(data, channels=3, expand_animations=False)),
+            image_bytes,
+            fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32),
+        )
+
+    return _export_caption_search(
+        task.backbone, portable, convert, filepath,
+        preprocessor.sequence_length if max_length is None else max_length, beam_width, verbose,
+    )
+
+
+def _export_caption_search(captioner, portable, convert_images, filepath, max_length, beam_width, verbose):
+    from mmkeras.models.captioner import generate_captions
+
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
+    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+        raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
 
     def serve(image_bytes):
-        images = decode_images(image_bytes, image_size)
+        images = convert_images(image_bytes)
         result = generate_captions(
             captioner, images, portable.start_id, portable.end_id, max_length=max_length, beam_width=beam_width
         )

@@ -3,6 +3,8 @@
 import pathlib
 import re
 
+import pytest
+
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -24,3 +26,39 @@ def test_readme_names_the_test_command_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text()
     assert 'pip install -e ".[test]" && pytest' in README.read_text()
     assert 'pip install -e ".[test]" && pytest' in ci
+
+
+FIXTURES = README.parent / "data" / "fixtures"
+
+
+@pytest.mark.parametrize("captions_file", ["pairs/captions.csv", "pairs_zh/captions.csv"], ids=["english", "chinese"])
+def test_your_own_data_example_trains_saves_reloads_and_exports(captions_file, tmp_path, monkeypatch):
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    text = README.read_text()
+    section = text[text.index("## Train on your own data"):]
+    example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert '"data/fixtures/pairs/captions.csv"' in example
+    example = example.replace('"data/fixtures/pairs/captions.csv"', repr(str(FIXTURES / captions_file)))
+    monkeypatch.chdir(tmp_path)
+    keras.utils.set_random_seed(0)
+    namespace = {}
+    exec(compile(example, "README own-data example", "exec"), namespace)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my_captioner.keras", "my_captioner_export"]
+
+    captioner, reloaded, records = namespace["captioner"], namespace["reloaded"], namespace["records"]
+    losses = namespace["history"].history["loss"]
+    assert losses[-1] < 0.5 * losses[0], losses
+    captions = captioner.generate(records.image_paths)
+    assert reloaded.generate(records.image_paths) == captions
+    served = tf.saved_model.load(str(tmp_path / "my_captioner_export"))
+    files = tf.constant([tf.io.read_file(path).numpy() for path in records.image_paths])
+    assert [c.decode() for c in served.serve(files)["caption"].numpy()] == captions
+    # The first image is a lone purple triangle: the caption must say so.
+    colour = "紫" if "zh" in captions_file else "purple"
+    assert colour in captions[0], captions
+    if "zh" in captions_file:
+        # Chinese comes back as Chinese: characters, no spaces, nothing unknown.
+        assert all(c and " " not in c and all("\u4e00" <= ch <= "\u9fff" for ch in c) for c in captions), captions

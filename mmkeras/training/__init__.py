@@ -9,6 +9,7 @@
 
 from mmkeras.training.compilation import DEVICES
 from mmkeras.training.compilation import CompilePlan
+from mmkeras.training.compilation import compile_function
 from mmkeras.training.compilation import compile_model
 from mmkeras.training.compilation import detect_device
 from mmkeras.training.compilation import measure_step_time

@@ -183,3 +183,21 @@ def measure_step_time(model, inputs, targets, steps=10, warmup=2):
         model.train_on_batch(inputs, targets)
         times.append(time.perf_counter() - start)
     return float(np.median(times))
+
+
+def compile_function(function):
+    """`function` as one graph on the TensorFlow backend (`tf.function`), as it
+    is elsewhere.
+
+    For inference loops such as caption search, which run many small ops:
+    traced once per input shape, then run without Python. On JAX and
+    PyTorch the function runs eagerly (their layers are stateful objects
+    that `jax.jit` cannot trace without `stateless_call`).
+    """
+    if not callable(function):
+        raise TypeError(f"`function` must be callable. Received: {function!r:.60}")
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(function, reduce_retracing=True)
+    return function

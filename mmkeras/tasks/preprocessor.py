@@ -1,0 +1,40 @@
+"""The base of every task's preprocessor: raw inputs in, the backbone's inputs out."""
+
+import keras
+
+
+class Preprocessor(keras.layers.Layer):
+    """Turns raw examples (images of any size or files, strings, labels)
+    into what a task's backbone takes, and holds the task's vocabularies.
+
+    A preprocessor is a Keras layer, so a task holding one saves it (its
+    config, with the tokenizer's vocabulary and the label names) inside the
+    task's `.keras` file. It runs TensorFlow ops in `tf.data` maps (where
+    `Task.fit` calls it) or eagerly on a batch (where the task's readable
+    methods call it); it is not part of the compiled model.
+
+    Subclasses implement `call(x, y=None, sample_weight=None)` and return
+    what `keras.Model.fit` unpacks: `x`, `(x, y)` or `(x, y, sample_weight)`,
+    with `x` the backbone's input dict.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.built = True
+
+    def __call__(self, x, y=None, sample_weight=None):
+        # Straight to call(): Keras's Layer.__call__ would convert strings
+        # and file paths to backend tensors, which have no string dtype.
+        return self.call(x, y=y, sample_weight=sample_weight)
+
+    def call(self, x, y=None, sample_weight=None):
+        raise NotImplementedError(f"{type(self).__name__} must implement call(x, y=None, sample_weight=None).")
+
+    @staticmethod
+    def pack(x, y=None, sample_weight=None):
+        """`x`, `(x, y)` or `(x, y, sample_weight)`, as `fit` expects."""
+        if y is None:
+            return x
+        if sample_weight is None:
+            return x, y
+        return x, y, sample_weight

@@ -1,0 +1,82 @@
+"""Named configurations: each chapter's task as one entry, the single source
+for notebooks, benchmarks, tests and chapter 13's table.
+
+A preset holds what builds a task (`backbone`: the arguments of the
+backbone builder; `preprocessor`: image size, sequence length) and how
+its chapter trains it (`training`: epochs, batch size, learning rate and
+the like). `Task.from_preset(name, ...)` reads it; the vocabulary and the
+labels come from the data, never from the preset.
+"""
+
+import copy
+
+_PRESETS = {
+    "world_captioner": {
+        "task": "Captioner",
+        "chapter": "07",
+        "description": (
+            "Document 004's captioner on 32-pixel scenes: a strided two-block CNN region grid and an "
+            "attention LSTM decoder."
+        ),
+        "backbone": {
+            "image_size": 32,
+            "sequence_length": 16,
+            "filters": (32, 64),
+            "feature_dim": 128,
+            "embedding_dim": 64,
+            "units": 128,
+            "downsampling": "strided",
+        },
+        "training": {"epochs": 5, "batch_size": 64, "learning_rate": 2e-3, "beam_width": 3},
+    },
+}
+
+
+def list_presets(task=None):
+    """Names of the registered presets, optionally only those of one task class name.
+
+    Example:
+
+    >>> "world_captioner" in list_presets("Captioner")
+    True
+    """
+    return sorted(name for name, preset in _PRESETS.items() if task is None or preset["task"] == task)
+
+
+def get_preset(name):
+    """A copy of the preset called `name` (changing it changes nothing registered).
+
+    Example:
+
+    >>> get_preset("world_captioner")["backbone"]["image_size"]
+    32
+    """
+    if name not in _PRESETS:
+        raise ValueError(f"Unknown preset {name!r}. Registered presets: {list_presets()}.")
+    return copy.deepcopy(_PRESETS[name])
+
+
+def register_preset(name, task, backbone, training=None, description="", chapter=None):
+    """Register a configuration of your own under `name`.
+
+    Args:
+        name: str, not yet registered.
+        task: the task class name (e.g. `"Captioner"`).
+        backbone: dict of the backbone builder's arguments.
+        training: optional dict (epochs, batch_size, learning_rate, ...).
+        description: one line.
+        chapter: the chapter that trains it, if any.
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")
+    if name in _PRESETS:
+        raise ValueError(f"A preset called {name!r} is already registered; choose another name.")
+    if not isinstance(backbone, dict):
+        raise TypeError(f"`backbone` must be a dict of builder arguments. Received: {type(backbone).__name__}")
+    _PRESETS[name] = {
+        "task": task,
+        "chapter": chapter,
+        "description": description,
+        "backbone": dict(backbone),
+        "training": dict(training or {}),
+    }

@@ -1,0 +1,91 @@
+"""The base of every task: a backbone and its preprocessor in one `keras.Model`."""
+
+import keras
+
+from mmkeras.preprocessing.raw_datasets import preprocessed_dataset
+from mmkeras.tasks.presets import get_preset
+
+
+class Task(keras.Model):
+    """A backbone (the network) with the preprocessor that feeds it.
+
+    `fit`, `evaluate` and `predict` take raw data (image arrays of any
+    size or image file paths, strings, label names) and run it through
+    `preprocessor` in a `tf.data` pipeline; a `tf.data.Dataset` passed as
+    `x` must yield raw batches. `task(inputs)` itself takes the backbone's
+    inputs and returns the backbone's outputs. Subclasses add the readable
+    methods (`generate`, `answer`, ...) and `from_preset`'s builder.
+
+    Args:
+        backbone: a built `keras.Model` (from a `mmkeras.models` builder).
+        preprocessor: the task's `Preprocessor`, or `None` to feed the
+            backbone's inputs directly.
+        **kwargs: `keras.Model` arguments (`name`).
+    """
+
+    #: the preset `task` field this class accepts.
+    preset_task = None
+
+    def __init__(self, backbone, preprocessor=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(backbone, keras.Model):
+            raise TypeError(f"`backbone` must be a keras.Model. Received: {type(backbone).__name__}")
+        self.backbone = backbone
+        self.preprocessor = preprocessor
+
+    def build(self, input_shape=None):
+        # The backbone is built when it is made; nothing waits for a shape.
+        self.built = True
+
+    def call(self, inputs, training=None):
+        return self.backbone(inputs, training=training)
+
+    def fit(self, x=None, y=None, batch_size=None, validation_data=None, shuffle=True, **kwargs):
+        """`keras.Model.fit` on raw data (see the class docstring).
+
+        `validation_data` is raw too: a `(x, y)` tuple or a dataset of raw
+        batches.
+        """
+        dataset = preprocessed_dataset(self.preprocessor, x, y, batch_size=batch_size, shuffle=shuffle)
+        if validation_data is not None:
+            if isinstance(validation_data, tuple):
+                validation_data = preprocessed_dataset(self.preprocessor, *validation_data, batch_size=batch_size)
+            else:
+                validation_data = preprocessed_dataset(self.preprocessor, validation_data)
+        # The pipeline has shuffled already; Keras would warn that it cannot.
+        return super().fit(dataset, validation_data=validation_data, shuffle=False, **kwargs)
+
+    def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
+        """`keras.Model.evaluate` on raw data."""
+        return super().evaluate(preprocessed_dataset(self.preprocessor, x, y, batch_size=batch_size), **kwargs)
+
+    def predict(self, x=None, batch_size=None, **kwargs):
+        """`keras.Model.predict` on raw inputs: the backbone's outputs."""
+        return super().predict(preprocessed_dataset(self.preprocessor, x, batch_size=batch_size), **kwargs)
+
+    @classmethod
+    def preset_config(cls, preset):
+        """The preset `preset` (a name or a dict), checked to be for this task."""
+        config = get_preset(preset) if isinstance(preset, str) else dict(preset)
+        if cls.preset_task is not None and config.get("task") != cls.preset_task:
+            raise ValueError(
+                f"Preset {preset!r:.60} is for the task {config.get('task')!r}, not {cls.__name__}. "
+                f"Use {config.get('task')}.from_preset({preset!r:.60})."
+            )
+        return config
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "backbone": keras.saving.serialize_keras_object(self.backbone),
+            "preprocessor": keras.saving.serialize_keras_object(self.preprocessor),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["backbone"] = keras.saving.deserialize_keras_object(config["backbone"])
+        if config.get("preprocessor") is not None:
+            config["preprocessor"] = keras.saving.deserialize_keras_object(config["preprocessor"])
+        return cls(**config)
