@@ -27,7 +27,11 @@ def make_scene_dataset(
 
     Args:
         scenes: a `Scenes` object from `make_scenes`.
-        tokenizer: a `mmkeras.preprocessing.WordTokenizer`.
+        tokenizer: a `mmkeras.preprocessing.WordTokenizer`, or `None` for
+            raw batches, what a task's preprocessor consumes (`Task.fit`
+            maps it over them): uint8 images and strings, `(image (B, H,
+            W, 3) uint8, caption (B,))` for `"caption"`, `({"image": ...,
+            "question": (B,) string}, answer (B,) string)` for `"vqa"`.
         task: `"vqa"` gives one element per question:
             `({"image": (B, H, W, 3), "question": (B, L)}, answer_id (B,))`.
             `"vqa_by_scene"` gives one element per scene with all its K
@@ -81,13 +85,23 @@ def make_scene_dataset(
     if len(texts) == 0:
         raise ValueError("`scenes` is empty: there is nothing to build a dataset from.")
 
+    if tokenizer is None and task == "vqa_by_scene":
+        raise ValueError("task='vqa_by_scene' needs a tokenizer; raw batches exist for 'vqa' and 'caption'.")
+    if tokenizer is None and task == "vqa":
+        labels = np.asarray(table["answer"], dtype=object)
     images = tf.constant(scenes.images)
     dataset = tf.data.Dataset.from_tensor_slices(
-        (index, texts.astype(str), labels.astype(np.int32))
+        (index, texts.astype(str), labels.astype(str) if labels.dtype == object else labels.astype(np.int32))
     )
     if shuffle:
         dataset = dataset.shuffle(len(texts), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
+
+    def to_raw_batch(scene_index, text, label):
+        image = tf.gather(images, scene_index)
+        if task == "vqa":
+            return {"image": image, "question": text}, label
+        return image, text
 
     def to_model_inputs(scene_index, text, label):
         image = tf.cast(tf.gather(images, scene_index), tf.float32) / 255.0
@@ -102,7 +116,7 @@ def make_scene_dataset(
         tokens, next_tokens = teacher_forcing_pair(tokenizer, text, sequence_length)
         return {"image": image, "tokens": tokens}, next_tokens
 
-    dataset = dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.map(to_model_inputs if tokenizer is not None else to_raw_batch, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 

@@ -57,6 +57,9 @@ class Task(keras.Model):
 
     def evaluate(self, x=None, y=None, batch_size=None, **kwargs):
         """`keras.Model.evaluate` on raw data."""
+        if kwargs.get("_use_cached_eval_dataset"):
+            # Called by fit() for validation, on the data fit() already preprocessed.
+            return super().evaluate(x=x, y=y, batch_size=batch_size, **kwargs)
         return super().evaluate(preprocessed_dataset(self.preprocessor, x, y, batch_size=batch_size), **kwargs)
 
     def predict(self, x=None, batch_size=None, **kwargs):

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from mmkeras.datasets import ANSWERS
 from mmkeras.datasets import all_texts
@@ -76,3 +77,16 @@ def test_bad_arguments():
         make_scene_dataset(SCENES, TOKENIZER, batch_size=0)
     with pytest.raises(ValueError, match="empty"):
         make_scene_dataset(SCENES[0:0], TOKENIZER)
+
+
+def test_without_a_tokenizer_batches_are_raw_for_a_tasks_preprocessor():
+    images, captions = next(iter(make_scene_dataset(SCENES, None, task="caption", batch_size=4, shuffle=False)))
+    assert images.dtype == tf.uint8 and captions.dtype == tf.string
+    assert captions.numpy()[0].decode() == SCENES.captions[0][0]
+    np.testing.assert_array_equal(images.numpy()[0], SCENES.images[0])
+    inputs, answers = next(iter(make_scene_dataset(SCENES, None, task="vqa", batch_size=4, shuffle=False)))
+    table = SCENES.qa_table()
+    assert inputs["question"].numpy()[0].decode() == table["question"][0]
+    assert answers.numpy()[0].decode() == table["answer"][0]
+    with pytest.raises(ValueError, match="needs a tokenizer"):
+        make_scene_dataset(SCENES, None, task="vqa_by_scene")

@@ -76,3 +76,15 @@ def test_errors():
         captioner.generate("photo.png")
     with pytest.raises(FileNotFoundError, match="missing.png"):
         captioner.generate(["missing.png"])
+
+
+def test_fit_validates_on_raw_validation_data_as_tuple_or_dataset():
+    import tensorflow as tf
+
+    captioner = small_captioner()
+    images, captions = np.zeros((4, 32, 32, 3), np.uint8), ["a red circle"] * 4
+    history = captioner.fit(images, captions, batch_size=2, validation_data=(images, captions), epochs=2, verbose=0)
+    assert len(history.history["val_loss"]) == 2
+    raw = tf.data.Dataset.from_tensor_slices((images, captions)).batch(2)
+    history = captioner.fit(raw, validation_data=raw, epochs=1, verbose=0)
+    np.testing.assert_allclose(history.history["val_loss"][0], captioner.evaluate(raw, verbose=0), rtol=1e-5)
