@@ -54,6 +54,7 @@ from mmkeras.models import build_product_classifier  # noqa: E402
 from mmkeras.models import build_speech_recognizer  # noqa: E402
 from mmkeras.models import build_vqa_model  # noqa: E402
 from mmkeras.preprocessing import WordTokenizer  # noqa: E402
+from mmkeras.tasks import get_preset  # noqa: E402
 from mmkeras.training import compile_model  # noqa: E402
 from mmkeras.training import detect_device  # noqa: E402
 from mmkeras.training import measure_step_time  # noqa: E402
@@ -95,11 +96,12 @@ def product_classifier(batch_size):
 
 
 def captioner(batch_size):
-    scenes = make_scenes(1000, seed=1, image_size=32)
+    config = get_preset("world_captioner")["backbone"]
+    scenes = make_scenes(1000, seed=1, image_size=config["image_size"])
     tokenizer = WordTokenizer.from_corpus(all_texts(scenes))
-    model = build_captioner(tokenizer.vocabulary_size, image_size=32, sequence_length=16, filters=(32, 64),
-                            feature_dim=128, embedding_dim=64, units=128, downsampling="strided")
-    data = make_scene_dataset(scenes, tokenizer, task="caption", sequence_length=16, batch_size=batch_size)
+    model = build_captioner(tokenizer.vocabulary_size, **config)
+    data = make_scene_dataset(scenes, tokenizer, task="caption", sequence_length=config["sequence_length"],
+                              batch_size=batch_size)
     return model, MaskedSequenceCrossEntropy(), data.repeat()
 
 

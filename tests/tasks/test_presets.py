@@ -21,3 +21,29 @@ def test_register_preset_and_its_errors():
         register_preset("tests_other", "Captioner", [])
     with pytest.raises(ValueError, match="Unknown preset 'missing'"):
         get_preset("missing")
+
+
+def _code_of(notebook):
+    import json
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "notebooks" / notebook
+    return "\n".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code")
+
+
+def test_the_captioner_configuration_is_written_only_in_its_preset():
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    chapter_07 = _code_of("07_image_captioning_with_attention.ipynb")
+    assert 'preset = "world_captioner"' in chapter_07 and "Captioner.from_preset(preset" in chapter_07
+    assert "build_captioner(" not in chapter_07
+    # Everywhere else the chapter's captioner is built, it is built from the preset.
+    for name, source in (
+        ("benchmarks/task_models.py", (root / "benchmarks" / "task_models.py").read_text()),
+        ("chapter 13", _code_of("13_summary_challenges_and_faq.ipynb")),
+    ):
+        calls = re.findall(r"build_captioner\(([^\n]*)", source)
+        assert calls and all('**' in call for call in calls), (name, calls)
+        assert 'get_preset("world_captioner")' in source, name
