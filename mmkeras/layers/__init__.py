@@ -9,6 +9,7 @@ from mmkeras.layers.bilinear_fusion import BilinearFusion
 from mmkeras.layers.concat_fusion import ConcatFusion
 from mmkeras.layers.contrastive_similarity import ContrastiveSimilarity
 from mmkeras.layers.cross_attention_fusion import CrossAttentionFusion
+from mmkeras.layers.fusion import Fusion
 from mmkeras.layers.gated_fusion import GatedFusion
 from mmkeras.layers.image_encoder import ImageEncoder
 from mmkeras.layers.lstm_decoder import LSTMDecoder

@@ -1,12 +1,12 @@
 import keras
 from keras import ops
 
-from mmkeras.layers._checks import check_modality_list
 from mmkeras.layers._checks import check_positive_int
+from mmkeras.layers.fusion import Fusion
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
-class AddFusion(keras.layers.Layer):
+class AddFusion(Fusion):
     """Fuse modalities by adding their features, projected first if asked.
 
     Without `projection_dim`: `F = x_1 + x_2 + ... + x_M`, which needs all
@@ -45,7 +45,7 @@ class AddFusion(keras.layers.Layer):
         self.activation = keras.activations.get(activation)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
 
-    def _output_width(self, widths):
+    def output_width(self, widths):
         if self.projection_dim is not None:
             return self.projection_dim
         if len(set(widths)) != 1:
@@ -58,44 +58,15 @@ class AddFusion(keras.layers.Layer):
             )
         return widths[0]
 
-    def build(self, input_shape):
-        widths = check_modality_list(self, input_shape)
-        self._output_width(widths)
-        # Projections are weights rather than Dense sublayers because their
-        # number is the number of modalities, known only here.
+    def build_fusion(self, widths, input_shape):
         self.kernels, self.biases = [], []
         if self.projection_dim is not None:
-            for i, width in enumerate(widths):
-                self.kernels.append(
-                    self.add_weight(
-                        shape=(width, self.projection_dim),
-                        initializer=self.kernel_initializer,
-                        name=f"kernel_{i}",
-                    )
-                )
-                self.biases.append(
-                    self.add_weight(
-                        shape=(self.projection_dim,), initializer="zeros", name=f"bias_{i}"
-                    )
-                )
-        self.built = True
+            self.kernels, self.biases = self.add_projections(widths, self.projection_dim, self.kernel_initializer)
 
-    def compute_output_shape(self, input_shape):
-        widths = check_modality_list(self, input_shape)
-        return tuple(input_shape[0][:-1]) + (self._output_width(widths),)
-
-    def call(self, inputs):
-        inputs = [ops.cast(x, self.compute_dtype) for x in inputs]
+    def call(self, inputs, mask=None):
+        inputs = self.check_inputs(inputs, mask)
         if self.projection_dim is not None:
-            if len(inputs) != len(self.kernels):
-                raise ValueError(
-                    f"This AddFusion was built for {len(self.kernels)} modalities; "
-                    f"received {len(inputs)}. Use one AddFusion per set of modalities."
-                )
-            inputs = [
-                ops.matmul(x, kernel) + bias
-                for x, kernel, bias in zip(inputs, self.kernels, self.biases)
-            ]
+            inputs = self.project(inputs, self.kernels, self.biases)
         fused = inputs[0]
         for x in inputs[1:]:
             fused = fused + x

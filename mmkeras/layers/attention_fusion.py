@@ -2,12 +2,12 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
-from mmkeras.layers._checks import check_modality_list
 from mmkeras.layers._checks import check_positive_int
+from mmkeras.layers.fusion import Fusion
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
-class AttentionFusion(keras.layers.Layer):
+class AttentionFusion(Fusion):
     """Fuse modalities by a learned, per-example weighting of each.
 
     Each modality is projected to a common width, `p_m = x_m W_m + b_m`,
@@ -57,29 +57,17 @@ class AttentionFusion(keras.layers.Layer):
         )
         self.score = keras.layers.Dense(1, use_bias=False, dtype=self.dtype_policy, name="score")
 
-    def build(self, input_shape):
-        widths = check_modality_list(self, input_shape)
-        # One projection per modality: their number is known only here.
-        self.kernels = [
-            self.add_weight(
-                shape=(width, self.units), initializer=self.kernel_initializer, name=f"kernel_{i}"
-            )
-            for i, width in enumerate(widths)
-        ]
-        self.biases = [
-            self.add_weight(shape=(self.units,), initializer="zeros", name=f"bias_{i}")
-            for i in range(len(widths))
-        ]
+    def output_width(self, widths):
+        return self.units
+
+    def build_fusion(self, widths, input_shape):
+        self.kernels, self.biases = self.add_projections(widths, self.units, self.kernel_initializer)
         projected_shape = tuple(input_shape[0][:-1]) + (self.units,)
         build_sublayer(self.score_hidden, projected_shape)
         build_sublayer(self.score, projected_shape[:-1] + (self.score_hidden.units,))
-        self.built = True
 
-    def compute_output_shape(self, input_shape):
-        check_modality_list(self, input_shape)
-        return tuple(input_shape[0][:-1]) + (self.units,)
-
-    def compute_output_spec(self, inputs, return_attention_scores=False):
+    def compute_output_spec(self, inputs, mask=None, return_attention_scores=False):
+        self.refuse_masks(mask)
         shapes = [tuple(x.shape) for x in inputs]
         fused = keras.KerasTensor(self.compute_output_shape(shapes), dtype=self.compute_dtype)
         if not return_attention_scores:
@@ -87,19 +75,9 @@ class AttentionFusion(keras.layers.Layer):
         weights = keras.KerasTensor(shapes[0][:-1] + (len(shapes),), dtype=self.compute_dtype)
         return fused, weights
 
-    def call(self, inputs, return_attention_scores=False):
-        if len(inputs) != len(self.kernels):
-            raise ValueError(
-                f"This AttentionFusion was built for {len(self.kernels)} modalities; "
-                f"received {len(inputs)}. Use one AttentionFusion per set of modalities."
-            )
-        projected = ops.stack(
-            [
-                ops.matmul(ops.cast(x, self.compute_dtype), kernel) + bias
-                for x, kernel, bias in zip(inputs, self.kernels, self.biases)
-            ],
-            axis=-2,
-        )
+    def call(self, inputs, mask=None, return_attention_scores=False):
+        inputs = self.check_inputs(inputs, mask)
+        projected = ops.stack(self.project(inputs, self.kernels, self.biases), axis=-2)
         scores = ops.squeeze(self.score(self.score_hidden(projected)), axis=-1)
         weights = ops.softmax(scores, axis=-1)
         fused = ops.sum(projected * ops.expand_dims(weights, -1), axis=-2)

@@ -1,13 +1,13 @@
 import keras
 from keras import ops
 
-from mmkeras.layers._checks import check_modality_list
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rate
+from mmkeras.layers.fusion import Fusion
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
-class BilinearFusion(keras.layers.Layer):
+class BilinearFusion(Fusion):
     """Low-rank bilinear fusion (MFB): multiplicative feature interactions.
 
     A full bilinear fusion `F_j = x^T W_j y` needs a `D_x x D_y` matrix per
@@ -60,33 +60,15 @@ class BilinearFusion(keras.layers.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy, name="dropout")
 
-    def build(self, input_shape):
-        widths = check_modality_list(self, input_shape)
-        self.kernels = [
-            self.add_weight(
-                shape=(w, self.units * self.rank), initializer=self.kernel_initializer, name=f"kernel_{i}"
-            )
-            for i, w in enumerate(widths)
-        ]
-        self.biases = [
-            self.add_weight(shape=(self.units * self.rank,), initializer="zeros", name=f"bias_{i}")
-            for i in range(len(widths))
-        ]
-        self.built = True
+    def output_width(self, widths):
+        return self.units
 
-    def compute_output_shape(self, input_shape):
-        check_modality_list(self, input_shape)
-        return tuple(input_shape[0][:-1]) + (self.units,)
+    def build_fusion(self, widths, input_shape):
+        self.kernels, self.biases = self.add_projections(widths, self.units * self.rank, self.kernel_initializer)
 
-    def call(self, inputs, training=False):
-        if len(inputs) != len(self.kernels):
-            raise ValueError(
-                f"This BilinearFusion was built for {len(self.kernels)} modalities; "
-                f"received {len(inputs)}. Use one BilinearFusion per set of modalities."
-            )
+    def call(self, inputs, mask=None, training=False):
         product = None
-        for x, kernel, bias in zip(inputs, self.kernels, self.biases):
-            projected = ops.matmul(ops.cast(x, self.compute_dtype), kernel) + bias
+        for projected in self.project(self.check_inputs(inputs, mask), self.kernels, self.biases):
             product = projected if product is None else product * projected
         product = self.dropout_layer(product, training=training)
         leading = tuple(ops.shape(product)[:-1])

@@ -1,11 +1,11 @@
 import keras
 from keras import ops
 
-from mmkeras.layers._checks import check_modality_list
+from mmkeras.layers.fusion import Fusion
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
-class ConcatFusion(keras.layers.Layer):
+class ConcatFusion(Fusion):
     """Fuse modalities by concatenating their features.
 
     `F = [x_1; x_2; ...; x_M]`: widths add up (a D-dim and an N-dim vector
@@ -29,13 +29,8 @@ class ConcatFusion(keras.layers.Layer):
     (2, 8)
     """
 
-    def build(self, input_shape):
-        check_modality_list(self, input_shape)
-        self.built = True
+    def output_width(self, widths):
+        return sum(widths)
 
-    def compute_output_shape(self, input_shape):
-        widths = check_modality_list(self, input_shape)
-        return tuple(input_shape[0][:-1]) + (sum(widths),)
-
-    def call(self, inputs):
-        return ops.concatenate([ops.cast(x, self.compute_dtype) for x in inputs], axis=-1)
+    def call(self, inputs, mask=None):
+        return ops.concatenate(self.check_inputs(inputs, mask), axis=-1)

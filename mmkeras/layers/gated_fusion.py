@@ -1,12 +1,12 @@
 import keras
 from keras import ops
 
-from mmkeras.layers._checks import check_modality_list
 from mmkeras.layers._checks import check_positive_int
+from mmkeras.layers.fusion import Fusion
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
-class GatedFusion(keras.layers.Layer):
+class GatedFusion(Fusion):
     """Gated multimodal unit: per-feature gates choose between modalities.
 
     Each modality gets its own non-linear view, `h_m = tanh(x_m W_m)`; a
@@ -48,8 +48,10 @@ class GatedFusion(keras.layers.Layer):
         self.units = units
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
 
-    def build(self, input_shape):
-        widths = check_modality_list(self, input_shape)
+    def output_width(self, widths):
+        return self.units
+
+    def build_fusion(self, widths, input_shape):
         count = len(widths)
         self.view_kernels = [
             self.add_weight(shape=(w, self.units), initializer=self.kernel_initializer, name=f"view_kernel_{i}")
@@ -59,13 +61,9 @@ class GatedFusion(keras.layers.Layer):
             shape=(sum(widths), count * self.units), initializer=self.kernel_initializer, name="gate_kernel"
         )
         self.gate_bias = self.add_weight(shape=(count * self.units,), initializer="zeros", name="gate_bias")
-        self.built = True
 
-    def compute_output_shape(self, input_shape):
-        check_modality_list(self, input_shape)
-        return tuple(input_shape[0][:-1]) + (self.units,)
-
-    def compute_output_spec(self, inputs, return_gates=False):
+    def compute_output_spec(self, inputs, mask=None, return_gates=False):
+        self.refuse_masks(mask)
         shapes = [tuple(x.shape) for x in inputs]
         fused = keras.KerasTensor(self.compute_output_shape(shapes), dtype=self.compute_dtype)
         if not return_gates:
@@ -73,14 +71,9 @@ class GatedFusion(keras.layers.Layer):
         gates = keras.KerasTensor(shapes[0][:-1] + (len(shapes), self.units), dtype=self.compute_dtype)
         return fused, gates
 
-    def call(self, inputs, return_gates=False):
+    def call(self, inputs, mask=None, return_gates=False):
+        inputs = self.check_inputs(inputs, mask)
         count = len(self.view_kernels)
-        if len(inputs) != count:
-            raise ValueError(
-                f"This GatedFusion was built for {count} modalities; received "
-                f"{len(inputs)}. Use one GatedFusion per set of modalities."
-            )
-        inputs = [ops.cast(x, self.compute_dtype) for x in inputs]
         views = ops.stack([ops.tanh(ops.matmul(x, k)) for x, k in zip(inputs, self.view_kernels)], axis=-2)
         gate_logits = ops.matmul(ops.concatenate(inputs, axis=-1), self.gate_kernel) + self.gate_bias
         gate_logits = ops.reshape(gate_logits, tuple(ops.shape(gate_logits)[:-1]) + (count, self.units))

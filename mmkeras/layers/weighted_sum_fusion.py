@@ -1,12 +1,12 @@
 import keras
 from keras import ops
 
-from mmkeras.layers._checks import check_modality_list
 from mmkeras.layers._checks import check_positive_int
+from mmkeras.layers.fusion import Fusion
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
-class WeightedSumFusion(keras.layers.Layer):
+class WeightedSumFusion(Fusion):
     """Fuse modalities by a learned weighted sum, one weight per modality.
 
     `F = sum_m w_m p_m` with `w = softmax(l)`: the logits `l` are M
@@ -44,7 +44,7 @@ class WeightedSumFusion(keras.layers.Layer):
         self.units = units
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
 
-    def _output_width(self, widths):
+    def output_width(self, widths):
         if self.units is not None:
             return self.units
         if len(set(widths)) != 1:
@@ -56,24 +56,11 @@ class WeightedSumFusion(keras.layers.Layer):
             )
         return widths[0]
 
-    def build(self, input_shape):
-        widths = check_modality_list(self, input_shape)
-        self._output_width(widths)
-        self.logits = self.add_weight(
-            shape=(len(widths),), initializer="zeros", name="modality_logits"
-        )
+    def build_fusion(self, widths, input_shape):
+        self.logits = self.add_weight(shape=(len(widths),), initializer="zeros", name="modality_logits")
         self.kernels, self.biases = [], []
         if self.units is not None:
-            for i, width in enumerate(widths):
-                self.kernels.append(
-                    self.add_weight(
-                        shape=(width, self.units), initializer=self.kernel_initializer, name=f"kernel_{i}"
-                    )
-                )
-                self.biases.append(
-                    self.add_weight(shape=(self.units,), initializer="zeros", name=f"bias_{i}")
-                )
-        self.built = True
+            self.kernels, self.biases = self.add_projections(widths, self.units, self.kernel_initializer)
 
     @property
     def modality_weights(self):
@@ -85,19 +72,10 @@ class WeightedSumFusion(keras.layers.Layer):
             )
         return ops.softmax(self.logits)
 
-    def compute_output_shape(self, input_shape):
-        widths = check_modality_list(self, input_shape)
-        return tuple(input_shape[0][:-1]) + (self._output_width(widths),)
-
-    def call(self, inputs):
-        if len(inputs) != self.logits.shape[0]:
-            raise ValueError(
-                f"This WeightedSumFusion was built for {self.logits.shape[0]} "
-                f"modalities; received {len(inputs)}. Use one layer per set of modalities."
-            )
-        inputs = [ops.cast(x, self.compute_dtype) for x in inputs]
+    def call(self, inputs, mask=None):
+        inputs = self.check_inputs(inputs, mask)
         if self.units is not None:
-            inputs = [ops.matmul(x, k) + b for x, k, b in zip(inputs, self.kernels, self.biases)]
+            inputs = self.project(inputs, self.kernels, self.biases)
         weights = ops.cast(ops.softmax(self.logits), self.compute_dtype)
         fused = inputs[0] * weights[0]
         for m in range(1, len(inputs)):
