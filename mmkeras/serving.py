@@ -30,6 +30,7 @@ from mmkeras.datasets.shop import CATEGORIES
 from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.tasks import Captioner
+from mmkeras.tasks import ImageTextClassifier
 
 _STRINGS = tf.TensorSpec([None], tf.string)
 
@@ -170,6 +171,9 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
 
     - `Captioner`: `serve(image_bytes)` -> `{"caption": string (B,),
       "score": float32 (B,)}` (greedy or beam search, one loop in the graph).
+    - `VisualQuestionAnswerer`, `ProductClassifier`: `serve(image_bytes,
+      text)` -> `{"label": string (B,), "confidence": float32 (B,)}`, the
+      most probable of the task's own labels and its probability.
 
     Args:
         task: a trained `mmkeras.tasks` task.
@@ -189,15 +193,27 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     >>> tf.saved_model.load("exports/my_captioner").serve(tf.constant([png_bytes]))["caption"]
     <tf.Tensor: shape=(1,), dtype=string, numpy=array([b'a large purple triangle'], dtype=object)>
     """
+    if isinstance(task, ImageTextClassifier):
+        return _export_task_classifier(task, filepath, verbose)
     if not isinstance(task, Captioner):
         raise TypeError(
-            "export_task exports the tasks of mmkeras.tasks (Captioner so far). Received: "
+            "export_task exports the tasks of mmkeras.tasks (Captioner, VisualQuestionAnswerer, "
+            "ProductClassifier so far). Received: "
             f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
             "export_product_classifier or export_captioner."
         )
     preprocessor = task.preprocessor
-    tokenizer = preprocessor.tokenizer
-    portable = WordTokenizer(tokenizer.vocabulary[len(RESERVED_TOKENS):], portable=True)
+    return _export_caption_search(
+        task.backbone, _portable_tokenizer(preprocessor.tokenizer), _image_bytes_converter(preprocessor),
+        filepath, preprocessor.sequence_length if max_length is None else max_length, beam_width, verbose,
+    )
+
+
+def _portable_tokenizer(tokenizer):
+    return WordTokenizer(tokenizer.vocabulary[len(RESERVED_TOKENS):], portable=True)
+
+
+def _image_bytes_converter(preprocessor):
     converter = preprocessor.image_converter
     size = converter.image_size
 
@@ -208,10 +224,34 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
             fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32),
         )
 
-    return _export_caption_search(
-        task.backbone, portable, convert, filepath,
-        preprocessor.sequence_length if max_length is None else max_length, beam_width, verbose,
+    return convert
+
+
+def _export_task_classifier(task, filepath, verbose):
+    preprocessor = task.preprocessor
+    portable = _portable_tokenizer(preprocessor.tokenizer)
+    convert = _image_bytes_converter(preprocessor)
+    labels = tf.constant(preprocessor.labels)
+
+    def serve(image_bytes, text):
+        ids = portable(text, preprocessor.sequence_length, add_start_end=False)
+        inputs = {"image": convert(image_bytes), preprocessor.text_input: ids}
+        probabilities = tf.cast(task.backbone(inputs, training=False), tf.float32)
+        best = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return {"label": tf.gather(labels, best), "confidence": tf.reduce_max(probabilities, axis=-1)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.track(portable._word_to_id)
+    archive.add_endpoint(
+        "serve",
+        serve,
+        input_signature=[
+            tf.TensorSpec([None], tf.string, name="image_bytes"),
+            tf.TensorSpec([None], tf.string, name="text"),
+        ],
     )
+    return _write(archive, filepath, verbose)
 
 
 def _export_caption_search(captioner, portable, convert_images, filepath, max_length, beam_width, verbose):

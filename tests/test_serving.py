@@ -149,3 +149,41 @@ def test_exporters_reject_the_wrong_model_tokenizer_or_labels(tmp_path):
     with pytest.raises(ValueError, match="beam_width=0"):
         export_captioner(captioner, tokenizer, tmp_path / "f", beam_width=0)
     assert list(tmp_path.iterdir()) == []  # no export left a half-written folder
+
+
+def test_every_task_exports_from_its_own_preprocessor_and_serves_without_mmkeras(tmp_path, rng):
+    from mmkeras.serving import export_task
+    from tests.tasks.task_cases import TASK_CASES
+
+    requests, expected = {}, {}
+    for name, (make, _) in TASK_CASES.items():
+        task, inputs = make(rng)
+        (tmp_path / name).mkdir()
+        paths = _write_pngs(inputs["images"], tmp_path / name)
+        arguments = {"image_bytes": paths}
+        if "texts" in inputs:
+            arguments["text"] = [str(t) for t in inputs["texts"]]
+            labels, confidences = task.predict_labels(paths, arguments["text"])
+            expected[name] = {"label": labels, "confidence": confidences}
+        else:
+            captions, scores = task.generate(paths, return_scores=True)
+            expected[name] = {"caption": captions, "score": scores}
+        requests[name] = {"path": export_task(task, tmp_path / f"{name}_export"), "arguments": arguments}
+    (tmp_path / "requests.json").write_text(json.dumps(requests))
+    run = subprocess.run([sys.executable, CLIENT, str(tmp_path / "requests.json")], capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    client = json.loads(run.stdout.strip().splitlines()[-1])
+    for name, outputs in expected.items():
+        served = client[name]["serve"]
+        text_key = "caption" if "caption" in outputs else "label"
+        score_key = "score" if "score" in outputs else "confidence"
+        assert served[text_key] == outputs[text_key], name
+        np.testing.assert_allclose(served[score_key], outputs[score_key], rtol=1e-4, atol=1e-6)
+
+
+def test_export_task_names_what_it_can_export(tmp_path):
+    from mmkeras.serving import export_task
+
+    with pytest.raises(TypeError, match="Captioner, VisualQuestionAnswerer, ProductClassifier.*Received: Sequential"):
+        export_task(keras.Sequential([keras.layers.Dense(1)]), tmp_path / "x")

@@ -29,6 +29,39 @@ _PRESETS = {
         },
         "training": {"epochs": 5, "batch_size": 64, "learning_rate": 2e-3, "beam_width": 3},
     },
+    "world_vqa": {
+        "task": "VisualQuestionAnswerer",
+        "chapter": "05",
+        "description": (
+            "Chapter 05's question-guided attention model on 48-pixel scenes: two glimpses of the region "
+            "grid chosen by the question, a 256-unit hidden layer."
+        ),
+        "backbone": {
+            "image_size": 48,
+            "question_length": 14,
+            "fusion": "question_attention",
+            "hidden_units": 256,
+            "downsampling": "strided",
+        },
+        "training": {"epochs": 24, "batch_size": 64, "learning_rate": 2e-3, "schedule": "cosine"},
+    },
+    "world_vqa_document": {
+        "task": "VisualQuestionAnswerer",
+        "chapter": "05",
+        "description": "Document 002's model, F = I_c + T_c then a softmax over the answers, on 48-pixel scenes.",
+        "backbone": {"image_size": 48, "question_length": 14, "fusion": "add", "downsampling": "strided"},
+        "training": {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3},
+    },
+    "world_product_classifier": {
+        "task": "ProductClassifier",
+        "chapter": "06",
+        "description": (
+            "Chapter 06's product classifier: CNN photo encoder and BiLSTM text encoder, concatenated, "
+            "with modality dropout 0.3."
+        ),
+        "backbone": {"image_size": 32, "text_length": 24, "fusion": "concat", "modality_dropout": 0.3},
+        "training": {"epochs": 8, "batch_size": 64, "learning_rate": 2e-3},
+    },
 }
 
 
