@@ -31,7 +31,7 @@ class AddFusion(Fusion):
     Example:
 
     >>> image, text = keras.ops.ones((2, 64)), keras.ops.ones((2, 32))
-    >>> AddFusion(projection_dim=16)([image, text]).shape
+    >>> tuple(AddFusion(projection_dim=16)([image, text]).shape)
     (2, 16)
     """
 

@@ -40,7 +40,7 @@ class AttentionFusion(Fusion):
     ...     [keras.ops.ones((2, 64)), keras.ops.ones((2, 32))],
     ...     return_attention_scores=True,
     ... )
-    >>> fused.shape, weights.shape
+    >>> tuple(fused.shape), tuple(weights.shape)
     ((2, 16), (2, 2))
     """
 

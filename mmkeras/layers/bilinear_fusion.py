@@ -38,7 +38,7 @@ class BilinearFusion(Fusion):
     Example:
 
     >>> fusion = BilinearFusion(units=8, rank=3)
-    >>> fusion([keras.ops.ones((2, 6)), keras.ops.ones((2, 4))]).shape
+    >>> tuple(fusion([keras.ops.ones((2, 6)), keras.ops.ones((2, 4))]).shape)
     (2, 8)
 
     Reference:

@@ -25,7 +25,7 @@ class ConcatFusion(Fusion):
     Example:
 
     >>> fused = ConcatFusion()([keras.ops.ones((2, 3)), keras.ops.ones((2, 5))])
-    >>> fused.shape
+    >>> tuple(fused.shape)
     (2, 8)
     """
 

@@ -34,7 +34,7 @@ class GatedFusion(Fusion):
     Example:
 
     >>> fused = GatedFusion(units=8)([keras.ops.ones((2, 6)), keras.ops.ones((2, 4))])
-    >>> fused.shape
+    >>> tuple(fused.shape)
     (2, 8)
 
     Reference:

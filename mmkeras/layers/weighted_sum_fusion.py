@@ -31,7 +31,7 @@ class WeightedSumFusion(Fusion):
     Example:
 
     >>> fusion = WeightedSumFusion(units=8)
-    >>> fusion([keras.ops.ones((2, 6)), keras.ops.ones((2, 4))]).shape
+    >>> tuple(fusion([keras.ops.ones((2, 6)), keras.ops.ones((2, 4))]).shape)
     (2, 8)
     >>> [round(float(w), 2) for w in fusion.modality_weights]
     [0.5, 0.5]

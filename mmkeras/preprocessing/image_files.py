@@ -16,7 +16,7 @@ def read_image(source):
     Example:
 
     >>> read_image("data/fixtures/pairs/images/scene_0000.png").shape
-    TensorShape([48, 48, 3])
+    TensorShape([64, 64, 3])
     """
     if isinstance(source, bytes):
         data = tf.constant(source)

@@ -22,7 +22,7 @@ def teacher_forcing_pair(tokenizer, texts, sequence_length):
     >>> tokenizer = WordTokenizer.from_corpus(["a red circle"])
     >>> tokens, next_tokens = teacher_forcing_pair(tokenizer, ["a red circle"], 5)
     >>> tokens.numpy().tolist(), next_tokens.numpy().tolist()
-    ([[2, 4, 5, 6, 3]], [[4, 5, 6, 3, 0]])
+    ([[2, 4, 6, 5, 3]], [[4, 6, 5, 3, 0]])
     """
     ids = tokenizer(texts, sequence_length + 1)
     return ids[:, :-1], ids[:, 1:]

@@ -35,7 +35,7 @@ class CaptionerPreprocessor(Preprocessor):
     >>> preprocessor = CaptionerPreprocessor(ImageConverter(32), WordTokenizer.from_corpus(["a red circle"]), 6)
     >>> x, next_tokens = preprocessor(np.zeros((1, 64, 64, 3), "uint8"), ["a red circle"])
     >>> tuple(x["image"].shape), x["tokens"].numpy().tolist(), next_tokens.numpy().tolist()
-    ((1, 32, 32, 3), [[2, 4, 5, 6, 3, 0]], [[4, 5, 6, 3, 0, 0]])
+    ((1, 32, 32, 3), [[2, 4, 6, 5, 3, 0]], [[4, 6, 5, 3, 0, 0]])
     """
 
     def __init__(self, image_converter, tokenizer, sequence_length=16, **kwargs):

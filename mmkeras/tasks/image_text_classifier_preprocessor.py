@@ -46,7 +46,7 @@ class ImageTextClassifierPreprocessor(Preprocessor):
     ...     ImageConverter(16), WordTokenizer.from_corpus(["what colour is it"]), ["red", "blue"], 6, "question")
     >>> x, y = preprocessor({"image": np.zeros((1, 20, 20, 3), "uint8"), "text": ["What colour is it?"]}, ["blue"])
     >>> x["question"].numpy().tolist(), y.numpy().tolist()
-    ([[6, 4, 5, 7, 0, 0]], [1])
+    ([[7, 4, 5, 6, 0, 0]], [1])
     """
 
     def __init__(self, image_converter, tokenizer, labels, sequence_length=16, text_input="text", **kwargs):
