@@ -229,26 +229,44 @@ def _image_bytes_converter(preprocessor):
 
 def _export_task_classifier(task, filepath, verbose):
     preprocessor = task.preprocessor
-    portable = _portable_tokenizer(preprocessor.tokenizer)
-    convert = _image_bytes_converter(preprocessor)
-    labels = tf.constant(preprocessor.labels)
+    return _export_classification(
+        task.backbone, _portable_tokenizer(preprocessor.tokenizer), _image_bytes_converter(preprocessor),
+        preprocessor.sequence_length, preprocessor.labels, preprocessor.text_input, "text", "label",
+        filepath, verbose,
+    )
 
-    def serve(image_bytes, text):
-        ids = portable(text, preprocessor.sequence_length, add_start_end=False)
-        inputs = {"image": convert(image_bytes), preprocessor.text_input: ids}
-        probabilities = tf.cast(task.backbone(inputs, training=False), tf.float32)
+
+def _export_classification(
+    model, portable, convert_images, sequence_length, labels, model_text_input, served_text_input, label_name,
+    filepath, verbose,
+):
+    """A `serve(image_bytes, <served_text_input>)` endpoint naming the best label."""
+    label_table = tf.constant([str(label) for label in labels])
+
+    def classify(image_bytes, text):
+        ids = portable(text, sequence_length, add_start_end=False)
+        inputs = {"image": convert_images(image_bytes), model_text_input: ids}
+        probabilities = tf.cast(model(inputs, training=False), tf.float32)
         best = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
-        return {"label": tf.gather(labels, best), "confidence": tf.reduce_max(probabilities, axis=-1)}
+        return {label_name: tf.gather(label_table, best), "confidence": tf.reduce_max(probabilities, axis=-1)}
+
+    # A served function is called by its Python argument names.
+    if served_text_input == "question":
+        def serve(image_bytes, question):
+            return classify(image_bytes, question)
+    else:
+        def serve(image_bytes, text):
+            return classify(image_bytes, text)
 
     archive = keras.export.ExportArchive()
-    archive.track(task.backbone)
+    archive.track(model)
     archive.track(portable._word_to_id)
     archive.add_endpoint(
         "serve",
         serve,
         input_signature=[
             tf.TensorSpec([None], tf.string, name="image_bytes"),
-            tf.TensorSpec([None], tf.string, name="text"),
+            tf.TensorSpec([None], tf.string, name=served_text_input),
         ],
     )
     return _write(archive, filepath, verbose)
@@ -287,37 +305,11 @@ def _export_image_text_classifier(model, tokenizer, filepath, labels, text_input
             f"The model has {classes} outputs but {len(labels)} {label_name} names were given. "
             f"Pass the list the model was trained with, in output order."
         )
-    label_table = tf.constant(labels)
     image_size = inputs["image"].shape[1]
-    sequence_length = inputs[text_input].shape[1]
-
-    def classify(image_bytes, text):
-        images = decode_images(image_bytes, image_size)
-        ids = portable(text, sequence_length, add_start_end=False)
-        probabilities = tf.cast(model({"image": images, text_input: ids}, training=False), tf.float32)
-        best = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
-        return {label_name: tf.gather(label_table, best), "confidence": tf.reduce_max(probabilities, axis=-1)}
-
-    # A served function is called by its Python argument names.
-    if text_input == "question":
-        def serve(image_bytes, question):
-            return classify(image_bytes, question)
-    else:
-        def serve(image_bytes, text):
-            return classify(image_bytes, text)
-
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    archive.track(portable._word_to_id)
-    archive.add_endpoint(
-        "serve",
-        serve,
-        input_signature=[
-            tf.TensorSpec([None], tf.string, name="image_bytes"),
-            tf.TensorSpec([None], tf.string, name=text_input),
-        ],
+    return _export_classification(
+        model, portable, lambda image_bytes: decode_images(image_bytes, image_size), inputs[text_input].shape[1],
+        labels, text_input, text_input, label_name, filepath, verbose,
     )
-    return _write(archive, filepath, verbose)
 
 
 def _model_inputs(model, names, builder):

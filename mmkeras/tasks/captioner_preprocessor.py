@@ -38,6 +38,8 @@ class CaptionerPreprocessor(Preprocessor):
     ((1, 32, 32, 3), [[2, 4, 6, 5, 3, 0]], [[4, 6, 5, 3, 0, 0]])
     """
 
+    nested_layers = ("image_converter", "tokenizer")
+
     def __init__(self, image_converter, tokenizer, sequence_length=16, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(image_converter, ImageConverter):
@@ -70,16 +72,5 @@ class CaptionerPreprocessor(Preprocessor):
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            image_converter=keras.saving.serialize_keras_object(self.image_converter),
-            tokenizer=keras.saving.serialize_keras_object(self.tokenizer),
-            sequence_length=self.sequence_length,
-        )
+        config.update(self.nested_config(), sequence_length=self.sequence_length)
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("image_converter", "tokenizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)

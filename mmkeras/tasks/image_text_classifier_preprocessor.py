@@ -49,6 +49,8 @@ class ImageTextClassifierPreprocessor(Preprocessor):
     ([[7, 4, 5, 6, 0, 0]], [1])
     """
 
+    nested_layers = ("image_converter", "tokenizer")
+
     def __init__(self, image_converter, tokenizer, labels, sequence_length=16, text_input="text", **kwargs):
         super().__init__(**kwargs)
         if not isinstance(image_converter, ImageConverter):
@@ -131,17 +133,9 @@ class ImageTextClassifierPreprocessor(Preprocessor):
     def get_config(self):
         config = super().get_config()
         config.update(
-            image_converter=keras.saving.serialize_keras_object(self.image_converter),
-            tokenizer=keras.saving.serialize_keras_object(self.tokenizer),
+            self.nested_config(),
             labels=list(self.labels),
             sequence_length=self.sequence_length,
             text_input=self.text_input,
         )
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for key in ("image_converter", "tokenizer"):
-            config[key] = keras.saving.deserialize_keras_object(config[key])
-        return cls(**config)

@@ -15,8 +15,13 @@ class Preprocessor(keras.layers.Layer):
 
     Subclasses implement `call(x, y=None, sample_weight=None)` and return
     what `keras.Model.fit` unpacks: `x`, `(x, y)` or `(x, y, sample_weight)`,
-    with `x` the backbone's input dict.
+    with `x` the backbone's input dict. Sublayers named in `nested_layers`
+    (an image converter, a tokenizer) are serialized in `get_config` by
+    the subclass and deserialized here, in `from_config`.
     """
+
+    #: config keys that hold serialized layers.
+    nested_layers = ()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -29,6 +34,17 @@ class Preprocessor(keras.layers.Layer):
 
     def call(self, x, y=None, sample_weight=None):
         raise NotImplementedError(f"{type(self).__name__} must implement call(x, y=None, sample_weight=None).")
+
+    def nested_config(self):
+        """The serialized `nested_layers`, for a subclass's `get_config`."""
+        return {name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.nested_layers}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in cls.nested_layers:
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
 
     @staticmethod
     def pack(x, y=None, sample_weight=None):
