@@ -42,9 +42,9 @@ def preprocessed_dataset(preprocessor, x, y=None, sample_weight=None, batch_size
             batch_size = 32
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
-        elements = tuple(part for part in (x, y, sample_weight) if part is not None)
         if y is None and sample_weight is not None:
             raise ValueError("`sample_weight` needs `y`.")
+        elements = tuple(part for part in (x, y, sample_weight) if part is not None)
         elements = elements[0] if len(elements) == 1 else elements
         dataset = tf.data.Dataset.from_tensor_slices(_as_sliceable(elements))
         count = int(dataset.cardinality())
