@@ -46,7 +46,7 @@ def captioner(rng, batch_size):
 
 
 def speech(rng, batch_size):
-    model = build_speech_recognizer()
+    model = build_speech_recognizer(29)
     features = rng.normal(size=(batch_size, FRAMES, 40)).astype("float32")
     return model, features, rng.integers(1, 28, (batch_size, 12)).astype("int32"), keras.losses.CTC()
 

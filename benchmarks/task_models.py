@@ -33,8 +33,10 @@ import tensorflow as tf
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from mmkeras.datasets import ACTIONS  # noqa: E402
 from mmkeras.datasets import ANSWERS  # noqa: E402
 from mmkeras.datasets import CATEGORIES  # noqa: E402
+from mmkeras.datasets import CHARACTERS  # noqa: E402
 from mmkeras.datasets import all_texts  # noqa: E402
 from mmkeras.datasets import load_speech  # noqa: E402
 from mmkeras.datasets import make_clips  # noqa: E402
@@ -118,7 +120,7 @@ def dual_encoder(batch_size):
 
 def speech(batch_size):
     records = load_speech(os.path.join(ROOT, "data", "speech"), split="train")
-    model = build_speech_recognizer(num_features=40, filters=(64, 64, 64), strides=(1, 2, 1),
+    model = build_speech_recognizer(len(CHARACTERS) + 1, num_features=40, filters=(64, 64, 64), strides=(1, 2, 1),
                                     recurrent_units=64, dropout=0.1)
     data = make_speech_dataset(records, num_mel_bins=40, batch_size=batch_size, augment=True)
     return model, keras.losses.CTC(), data.repeat()
@@ -134,7 +136,7 @@ def cvae(batch_size):
 
 def video(batch_size):
     clips = make_clips(400, seed=12, frames=8, image_size=16)
-    model = build_action_recognizer(8, 16, filters=(8, 16), two_stream=True)
+    model = build_action_recognizer(len(ACTIONS), 8, 16, filters=(8, 16), two_stream=True)
     data = tf.data.Dataset.from_tensor_slices((clips.videos, clips.action_ids.astype("int32")))
     data = data.shuffle(len(clips.videos), seed=0).repeat().batch(batch_size, drop_remainder=True)
     return model, SPARSE_CE, data.prefetch(tf.data.AUTOTUNE)

@@ -2,8 +2,6 @@
 
 import keras
 
-from mmkeras.datasets.scenes import COLORS
-from mmkeras.datasets.scenes import SHAPES
 from mmkeras.layers import ImageEncoder
 from mmkeras.layers import Sampling
 from mmkeras.layers import SpatialBroadcast
@@ -192,31 +190,43 @@ def generate_images(cvae, text_ids, seed=None, temperature=1.0):
     return keras.ops.convert_to_numpy(decoder([latent, keras.ops.cast(text_ids, "int32")]))
 
 
-def build_attribute_classifier(image_size=32, filters=(16, 32, 64), name="attribute_classifier"):
-    """A judge for generated images: the colour and the shape of the object.
+def build_attribute_classifier(attributes, image_size=32, filters=(16, 32, 64), name="attribute_classifier"):
+    """A judge for generated images: one softmax head per attribute.
 
-    Trained on real images (`make_object_images`), it then scores
-    generated ones: a drawing "has the requested colour" when this
-    classifier, which never saw a generated image, says so.
+    Trained on real images (`make_object_images`, with `attributes={"color":
+    6, "shape": 3}`), it then scores generated ones: a drawing "has the
+    requested colour" when this classifier, which never saw a generated
+    image, says so.
 
     Args:
+        attributes: dict of head name to number of classes, e.g.
+            `{"color": len(COLORS), "shape": len(SHAPES)}`.
         image_size: side of the square images.
         filters: the `ImageEncoder`'s filters (max-pooled to a vector).
         name: model name.
 
     Returns:
-        A `keras.Model` from images `(B, S, S, 3)` in [0, 1] to
-        `{"color": (B, 6), "shape": (B, 3)}` softmax outputs (`COLORS` and
-        `SHAPES` order).
+        A `keras.Model` from images `(B, S, S, 3)` in [0, 1] to a dict of
+        softmax outputs `{name: (B, classes)}`, one per attribute.
+
+    Example:
+
+    >>> judge = build_attribute_classifier({"color": 6, "shape": 3}, image_size=16, filters=(4,))
+    >>> {name: tuple(p.shape) for name, p in judge(keras.ops.zeros((2, 16, 16, 3))).items()}
+    {'color': (2, 6), 'shape': (2, 3)}
     """
+    if not isinstance(attributes, dict) or not attributes:
+        raise ValueError(
+            "`attributes` must be a non-empty dict of head name to class count, e.g. {'color': 6, 'shape': 3}. "
+            f"Received: attributes={attributes!r:.80}"
+        )
+    for attribute, classes in attributes.items():
+        check_positive_int(f"attributes[{attribute!r}]", classes)
     check_positive_int("image_size", image_size)
     image = keras.Input((image_size, image_size, 3), name="image")
     features = ImageEncoder(filters, output="vector", pooling="max", name="image_encoder")(image)
-    return keras.Model(
-        image,
-        {
-            "color": keras.layers.Dense(len(COLORS), activation="softmax", dtype="float32", name="color")(features),
-            "shape": keras.layers.Dense(len(SHAPES), activation="softmax", dtype="float32", name="shape")(features),
-        },
-        name=name,
-    )
+    heads = {
+        attribute: keras.layers.Dense(classes, activation="softmax", dtype="float32", name=attribute)(features)
+        for attribute, classes in attributes.items()
+    }
+    return keras.Model(image, heads, name=name)

@@ -2,15 +2,16 @@
 
 import keras
 
-from mmkeras.datasets.speech import CHARACTERS
-from mmkeras.datasets.speech import decode_characters
+import numpy as np
+
 from mmkeras.generation import ctc_greedy_decode
 from mmkeras.layers import AudioEncoder
+from mmkeras.layers._checks import check_positive_int
 
 
 def build_speech_recognizer(
+    vocabulary_size,
     num_features=40,
-    vocabulary_size=len(CHARACTERS) + 1,
     filters=(64, 64),
     kernel_size=5,
     strides=(1, 2),
@@ -25,12 +26,26 @@ def build_speech_recognizer(
     the frames of an utterance and a dense layer scores every character
     (and the CTC blank, id 0) at every remaining frame. Train it with
     `keras.losses.CTC()` on `make_speech_dataset` batches; no alignment of
-    characters to frames is needed. Decode with `transcribe`.
+    characters to frames is needed. Decode with `transcribe`, or train
+    the `mmkeras.tasks.SpeechRecognizer` task, which holds the characters.
+
+    Args:
+        vocabulary_size: the characters plus one (id 0 is the CTC blank).
+        num_features: feature bins per frame (40 log-mel bands, 13 MFCCs).
+        filters, kernel_size, strides, recurrent_units, dropout, use_cudnn:
+            the `AudioEncoder`'s.
+        name: model name.
 
     Returns:
         A `keras.Model` from features `(B, T, num_features)` (any T) to
         logits `(B, ceil(T / prod(strides)), vocabulary_size)`.
     """
+    check_positive_int("vocabulary_size", vocabulary_size)
+    if vocabulary_size < 2:
+        raise ValueError(
+            f"`vocabulary_size` counts the CTC blank and at least one character, so it must be >= 2. "
+            f"Received: vocabulary_size={vocabulary_size}"
+        )
     features = keras.Input((None, num_features), name="features")
     encoded = AudioEncoder(filters, kernel_size, strides, recurrent_units, output="sequence", dropout=dropout,
                            use_cudnn=use_cudnn, name="audio_encoder")(features)
@@ -38,15 +53,24 @@ def build_speech_recognizer(
     return keras.Model(features, logits, name=name)
 
 
-def transcribe(recognizer, features):
+def transcribe(recognizer, features, characters):
     """Greedy CTC transcripts of a batch of feature sequences.
 
     Args:
         recognizer: a model from `build_speech_recognizer`.
         features: `(B, T, num_features)`, e.g. a `make_speech_dataset` batch.
+        characters: the string whose i-th character has id i + 1 (e.g.
+            the world's `CHARACTERS`).
 
     Returns:
         A list of B strings.
     """
+    vocabulary_size = recognizer.output.shape[-1]
+    if not isinstance(characters, str) or len(characters) + 1 != vocabulary_size:
+        raise ValueError(
+            f"`characters` must be a string of the {vocabulary_size - 1} characters the recognizer scores "
+            f"(ids 1..{vocabulary_size - 1}). Received: {characters!r:.80}"
+        )
     labels, _ = ctc_greedy_decode(recognizer(features, training=False))
-    return decode_characters(keras.ops.convert_to_numpy(labels))
+    labels = np.asarray(keras.ops.convert_to_numpy(labels))
+    return ["".join(characters[i - 1] for i in row if i > 0) for row in labels]

@@ -2,14 +2,13 @@
 
 import keras
 
-from mmkeras.datasets.clips import ACTIONS
 from mmkeras.layers import VideoEncoder
 
 
 def build_action_recognizer(
+    num_actions,
     frames=8,
     image_size=32,
-    num_actions=len(ACTIONS),
     filters=(16, 32),
     kernel_size=3,
     two_stream=False,
@@ -26,9 +25,10 @@ def build_action_recognizer(
     the action.
 
     Args:
+        num_actions: number of classes (the world's clips have seven,
+            the world's `ACTIONS`).
         frames: frames per clip.
         image_size: frame height and width.
-        num_actions: number of classes (defaults to the seven `ACTIONS`).
         filters, kernel_size, two_stream, pool_time: passed to
             `VideoEncoder`.
         hidden_units: optional width of a ReLU layer before the softmax.
@@ -42,8 +42,8 @@ def build_action_recognizer(
 
     Example:
 
-    >>> model = build_action_recognizer(frames=4, image_size=16, filters=(4,))
-    >>> model(keras.ops.zeros((2, 4, 16, 16, 3))).shape
+    >>> model = build_action_recognizer(7, frames=4, image_size=16, filters=(4,))
+    >>> tuple(model(keras.ops.zeros((2, 4, 16, 16, 3))).shape)
     (2, 7)
     """
     for argument, value in (("frames", frames), ("image_size", image_size), ("num_actions", num_actions)):

@@ -60,7 +60,7 @@ def test_cvae_draws_the_colour_it_is_asked_for():
 
 
 def test_attribute_classifier_outputs():
-    classifier = build_attribute_classifier(image_size=16, filters=(4, 8))
+    classifier = build_attribute_classifier({"color": len(COLORS), "shape": len(SHAPES)}, image_size=16, filters=(4, 8))
     out = classifier(np.zeros((2, 16, 16, 3), "float32"))
     assert set(out) == {"color", "shape"}
     assert out["color"].shape == (2, len(COLORS)) and out["shape"].shape == (2, len(SHAPES))
@@ -83,4 +83,4 @@ def test_generate_images_names_bad_input():
     with pytest.raises(ValueError, match="temperature=-1"):
         generate_images(model, np.ones((2, 3), "int32"), temperature=-1)
     with pytest.raises(ValueError, match="Expected a model from build_cvae"):
-        generate_images(build_attribute_classifier(16, (4,)), np.ones((2, 3), "int32"))
+        generate_images(build_attribute_classifier({"color": 6}, 16, (4,)), np.ones((2, 3), "int32"))

@@ -3,6 +3,7 @@ import pathlib
 import keras
 import numpy as np
 
+from mmkeras.datasets import CHARACTERS
 from mmkeras.datasets import load_speech
 from mmkeras.datasets import make_speech_dataset
 from mmkeras.metrics import character_error_rate
@@ -22,17 +23,17 @@ def test_recognizer_learns_a_few_phrases_and_reloads(tmp_path):
     dataset = make_speech_dataset(records, batch_size=8, shuffle=False).cache()
     # Convolutions only: CTC needs many steps to find its alignments, and
     # these are cheap ones (a GRU learns better but slower).
-    model = build_speech_recognizer(filters=(64, 64, 64), strides=(1, 2, 1), recurrent_units=None, dropout=0.0)
+    model = build_speech_recognizer(len(CHARACTERS) + 1, filters=(64, 64, 64), strides=(1, 2, 1), recurrent_units=None, dropout=0.0)
     features, _ = next(iter(dataset))
     assert model(features).shape == (8, (features.shape[1] + 1) // 2, 29)
     model.compile(keras.optimizers.Adam(3e-3), keras.losses.CTC())
-    before = character_error_rate(records.texts, transcribe(model, features))
+    before = character_error_rate(records.texts, transcribe(model, features, CHARACTERS))
     history = model.fit(dataset, epochs=100, verbose=0)
-    after = character_error_rate(records.texts, transcribe(model, features))
+    after = character_error_rate(records.texts, transcribe(model, features, CHARACTERS))
     assert history.history["loss"][-1] < 0.4 * history.history["loss"][0]
-    assert after < 0.5 and after < before - 0.4, (before, after, transcribe(model, features))
+    assert after < 0.5 and after < before - 0.4, (before, after, transcribe(model, features, CHARACTERS))
     model.save(tmp_path / "speech.keras")
     reloaded = keras.saving.load_model(tmp_path / "speech.keras", safe_mode=True)
-    assert transcribe(reloaded, features) == transcribe(model, features)
+    assert transcribe(reloaded, features, CHARACTERS) == transcribe(model, features, CHARACTERS)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(reloaded(features)),
                                keras.ops.convert_to_numpy(model(features)), rtol=1e-4, atol=1e-5)

@@ -11,7 +11,7 @@ from tests.layers.layer_checks import check_saved_model_round_trip
 @pytest.mark.parametrize("two_stream", [False, True])
 def test_recognizer_takes_uint8_clips_saves_and_reloads(two_stream, tmp_path):
     clips = make_clips(4, seed=0, frames=4, image_size=16)
-    model = build_action_recognizer(frames=4, image_size=16, filters=(4,), two_stream=two_stream, hidden_units=8)
+    model = build_action_recognizer(len(ACTIONS), frames=4, image_size=16, filters=(4,), two_stream=two_stream, hidden_units=8)
     assert model.name == ("action_two_stream" if two_stream else "action_3d_cnn")
     probabilities = keras.ops.convert_to_numpy(model(clips.videos))
     assert probabilities.shape == (4, len(ACTIONS))
@@ -27,7 +27,7 @@ def test_two_stream_recognizer_learns_directions_of_motion():
     clips = make_clips(280, seed=3, frames=4, image_size=16)
     keep = np.isin(clips.action_ids, [ACTIONS.index("move_left"), ACTIONS.index("move_right")])
     videos, labels = clips.videos[keep], (clips.action_ids[keep] == ACTIONS.index("move_right")).astype("int32")
-    model = build_action_recognizer(frames=4, image_size=16, num_actions=2, filters=(8,), two_stream=True)
+    model = build_action_recognizer(2, frames=4, image_size=16, filters=(8,), two_stream=True)
     model.compile(keras.optimizers.Adam(1e-2), "sparse_categorical_crossentropy", metrics=["accuracy"])
     split = len(labels) * 3 // 4
     before = model.evaluate(videos[split:], labels[split:], verbose=0)[1]
@@ -43,4 +43,4 @@ def test_two_stream_recognizer_learns_directions_of_motion():
 )
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        build_action_recognizer(**kwargs)
+        build_action_recognizer(**{"num_actions": 7, **kwargs})
