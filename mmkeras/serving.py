@@ -29,8 +29,16 @@ from mmkeras.datasets.scenes import ANSWERS
 from mmkeras.datasets.shop import CATEGORIES
 from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
 from mmkeras.preprocessing.tokenizer import WordTokenizer
+from mmkeras.generation import ctc_greedy_decode
+from mmkeras.preprocessing.audio import decode_wav
+from mmkeras.preprocessing.speech_features import utterance_features
+from mmkeras.preprocessing.video_clips import convert_clips
+from mmkeras.tasks import ActionRecognizer
 from mmkeras.tasks import Captioner
+from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import ImageTextClassifier
+from mmkeras.tasks import SpeechRecognizer
+from mmkeras.tasks import TextToImageTask
 
 _STRINGS = tf.TensorSpec([None], tf.string)
 
@@ -174,6 +182,16 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     - `VisualQuestionAnswerer`, `ProductClassifier`: `serve(image_bytes,
       text)` -> `{"label": string (B,), "confidence": float32 (B,)}`, the
       most probable of the task's own labels and its probability.
+    - `ActionRecognizer`: `serve(clips)`, uint8 `(B, T, H, W, 3)` clips of
+      any length and size -> `{"label", "confidence"}`.
+    - `DualEncoder`: `serve(image_bytes, text)` -> `{"similarity": float32
+      (images, texts)}` cosine similarities; `embed_images(image_bytes)`
+      and `embed_texts(text)` -> `{"embedding": unit vectors}`.
+    - `SpeechRecognizer`: `serve(wav_bytes)` -> `{"transcript": string (B,)}`
+      (greedy CTC), from 16-bit PCM WAV files at the task's sample rate.
+    - `ConditionalVAE`, `ConditionalGAN`: `serve(text, seed)` -> `{"image":
+      uint8 (B, S, S, 3)}`, one drawing per description; the same int32
+      `seed` draws what `task.generate(texts, seed=seed)` draws.
 
     Args:
         task: a trained `mmkeras.tasks` task.
@@ -195,10 +213,23 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     """
     if isinstance(task, ImageTextClassifier):
         return _export_task_classifier(task, filepath, verbose)
+    if isinstance(task, ActionRecognizer):
+        return _export_action_recognizer(task, filepath, verbose)
+    if isinstance(task, DualEncoder):
+        return _export_dual_encoder(task, filepath, verbose)
+    if isinstance(task, SpeechRecognizer):
+        return _export_speech_recognizer(task, filepath, verbose)
+    if isinstance(task, TextToImageTask):
+        return _export_text_to_image(task, filepath, verbose)
+    if type(task).__name__ == "MaskedLanguageModel":
+        raise TypeError(
+            "export_task does not export a MaskedLanguageModel: its WordPiece tokenizer needs tensorflow-text, "
+            "which a served graph must not. Export the model you fine-tune its encoder in instead."
+        )
     if not isinstance(task, Captioner):
         raise TypeError(
             "export_task exports the tasks of mmkeras.tasks (Captioner, VisualQuestionAnswerer, "
-            "ProductClassifier so far). Received: "
+            "ProductClassifier, ActionRecognizer, DualEncoder, SpeechRecognizer, ConditionalVAE, ConditionalGAN). Received: "
             f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
             "export_product_classifier or export_captioner."
         )
@@ -234,6 +265,104 @@ def _export_task_classifier(task, filepath, verbose):
         preprocessor.sequence_length, preprocessor.labels, preprocessor.text_input, "text", "label",
         filepath, verbose,
     )
+
+
+def _export_action_recognizer(task, filepath, verbose):
+    preprocessor = task.preprocessor
+    label_table = tf.constant(preprocessor.labels)
+
+    def serve(clips):
+        # [0, 255], as the backbone scales pixels itself (see ActionRecognizerPreprocessor).
+        converted = convert_clips(clips, preprocessor.image_converter, preprocessor.frames) * 255.0
+        probabilities = tf.cast(task.backbone(converted, training=False), tf.float32)
+        best = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return {"label": tf.gather(label_table, best), "confidence": tf.reduce_max(probabilities, axis=-1)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.add_endpoint(
+        "serve", serve, input_signature=[tf.TensorSpec([None, None, None, None, 3], tf.uint8, name="clips")]
+    )
+    return _write(archive, filepath, verbose)
+
+
+def _export_dual_encoder(task, filepath, verbose):
+    preprocessor = task.preprocessor
+    portable = _portable_tokenizer(preprocessor.tokenizer)
+    convert_images = _image_bytes_converter(preprocessor)
+
+    def image_embeddings(image_bytes):
+        return tf.math.l2_normalize(tf.cast(task.image_tower(convert_images(image_bytes)), tf.float32), axis=-1)
+
+    def text_embeddings(text):
+        ids = portable(text, preprocessor.sequence_length, add_start_end=False)
+        return tf.math.l2_normalize(tf.cast(task.text_tower(ids), tf.float32), axis=-1)
+
+    def serve(image_bytes, text):
+        return {"similarity": tf.matmul(image_embeddings(image_bytes), text_embeddings(text), transpose_b=True)}
+
+    def embed_images(image_bytes):
+        return {"embedding": image_embeddings(image_bytes)}
+
+    def embed_texts(text):
+        return {"embedding": text_embeddings(text)}
+
+    images = tf.TensorSpec([None], tf.string, name="image_bytes")
+    texts = tf.TensorSpec([None], tf.string, name="text")
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.track(portable._word_to_id)
+    archive.add_endpoint("serve", serve, input_signature=[images, texts])
+    archive.add_endpoint("embed_images", embed_images, input_signature=[images])
+    archive.add_endpoint("embed_texts", embed_texts, input_signature=[texts])
+    return _write(archive, filepath, verbose)
+
+
+def _export_speech_recognizer(task, filepath, verbose):
+    preprocessor = task.preprocessor
+    # Id 0 (the blank) and the padding after each transcript map to "".
+    characters = tf.constant([""] + list(preprocessor.characters))
+    bins = preprocessor.num_features
+
+    def serve(wav_bytes):
+        features = tf.map_fn(
+            lambda contents: utterance_features(
+                decode_wav(contents, preprocessor.sample_rate), preprocessor.sample_rate, preprocessor.features,
+                preprocessor.num_mel_bins,
+            ),
+            wav_bytes,
+            fn_output_signature=tf.RaggedTensorSpec((None, bins), tf.float32, ragged_rank=0),
+        ).to_tensor()
+        labels, _ = ctc_greedy_decode(task.backbone(features, training=False))
+        return {"transcript": tf.strings.reduce_join(tf.gather(characters, tf.maximum(labels, 0)), axis=-1)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.add_endpoint("serve", serve, input_signature=[tf.TensorSpec([None], tf.string, name="wav_bytes")])
+    return _write(archive, filepath, verbose)
+
+
+def _export_text_to_image(task, filepath, verbose):
+    preprocessor = task.preprocessor
+    portable = _portable_tokenizer(preprocessor.tokenizer)
+    drawer = task.drawer
+    latent_dim = drawer.inputs[0].shape[-1]
+
+    def serve(text, seed):
+        ids = portable(text, preprocessor.sequence_length, add_start_end=False)
+        # The draws of keras.random.normal(seed=seed), which task.generate uses.
+        latent = tf.random.stateless_normal((tf.shape(ids)[0], latent_dim), seed=tf.stack([seed, 0]))
+        drawn = tf.clip_by_value(tf.cast(drawer([latent, ids], training=False), tf.float32), 0.0, 1.0)
+        return {"image": tf.cast(tf.round(drawn * 255.0), tf.uint8)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(drawer)
+    archive.track(portable._word_to_id)
+    archive.add_endpoint(
+        "serve", serve,
+        input_signature=[tf.TensorSpec([None], tf.string, name="text"), tf.TensorSpec([], tf.int32, name="seed")],
+    )
+    return _write(archive, filepath, verbose)
 
 
 def _export_classification(

@@ -14,6 +14,7 @@ import sys
 sys.modules["mmkeras"] = None
 sys.modules["tensorflow_text"] = None
 
+import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 
@@ -32,7 +33,13 @@ def main(requests_path):
         served = tf.saved_model.load(request["path"])
         arguments = {}
         for key, values in request["arguments"].items():
-            if key == "image_bytes":
+            if key == "seed":
+                arguments[key] = tf.constant(values, tf.int32)
+                continue
+            if key == "clips":
+                arguments[key] = tf.constant(np.load(values), tf.uint8)
+                continue
+            if key.endswith("_bytes"):
                 values = [open(path, "rb").read() for path in values]
             arguments[key] = tf.constant(values, tf.string)
         outputs = served.serve(**arguments)

@@ -23,12 +23,28 @@ MODULES = [
     "mmkeras.preprocessing.image_converter",
     "mmkeras.preprocessing.image_files",
     "mmkeras.preprocessing.sequences",
+    "mmkeras.preprocessing.label_table",
+    "mmkeras.preprocessing.video_clips",
+    "mmkeras.preprocessing.speech_features",
     "mmkeras.tasks.presets",
     "mmkeras.tasks.captioner",
     "mmkeras.tasks.captioner_preprocessor",
     "mmkeras.tasks.image_text_classifier_preprocessor",
     "mmkeras.tasks.visual_question_answerer",
     "mmkeras.tasks.product_classifier",
+    "mmkeras.tasks.action_recognizer",
+    "mmkeras.tasks.action_recognizer_preprocessor",
+    "mmkeras.tasks.dual_encoder",
+    "mmkeras.tasks.dual_encoder_preprocessor",
+    "mmkeras.tasks.speech_recognizer",
+    "mmkeras.tasks.speech_recognizer_preprocessor",
+    "mmkeras.tasks.conditional_vae",
+    "mmkeras.tasks.conditional_gan",
+    "mmkeras.tasks.text_to_image_preprocessor",
+    "mmkeras.tasks.masked_language_model",
+    "mmkeras.tasks.masked_language_model_preprocessor",
+    "mmkeras.models.video",
+    "mmkeras.models.cvae",
     "mmkeras.datasets.caption_formats",
     "mmkeras.layers.add_fusion",
     "mmkeras.layers.concat_fusion",
@@ -45,10 +61,12 @@ def test_docstring_examples_run(module_name, monkeypatch):
     # Examples name files relative to the repository, as the README does.
     monkeypatch.chdir(ROOT)
     from mmkeras.preprocessing import ImageConverter
+    from mmkeras.preprocessing import WordPieceTokenizer
     from mmkeras.preprocessing import WordTokenizer
 
     extra = {"np": np, "tf": tf, "keras": keras, "ops": keras.ops,
-             "ImageConverter": ImageConverter, "WordTokenizer": WordTokenizer}
+             "ImageConverter": ImageConverter, "WordTokenizer": WordTokenizer,
+             "WordPieceTokenizer": WordPieceTokenizer}
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     tests = [t for t in finder.find(module, module_name, globs={**vars(module), **extra}) if t.examples]

@@ -34,7 +34,6 @@ FIXTURES = README.parent / "data" / "fixtures"
 @pytest.mark.parametrize("captions_file", ["pairs/captions.csv", "pairs_zh/captions.csv"], ids=["english", "chinese"])
 def test_your_own_data_example_trains_saves_reloads_and_exports(captions_file, tmp_path, monkeypatch):
     import keras
-    import numpy as np
     import tensorflow as tf
 
     text = README.read_text()

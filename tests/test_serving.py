@@ -1,7 +1,9 @@
 import json
 import os
+import pathlib
 import subprocess
 import sys
+import wave
 
 import keras
 import numpy as np
@@ -22,6 +24,7 @@ from mmkeras.serving import decode_images
 from mmkeras.serving import export_captioner
 from mmkeras.serving import export_product_classifier
 from mmkeras.serving import export_vqa
+from mmkeras.tasks import DualEncoder
 
 CLIENT = os.path.join(os.path.dirname(__file__), "serving_client.py")
 
@@ -151,6 +154,45 @@ def test_exporters_reject_the_wrong_model_tokenizer_or_labels(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no export left a half-written folder
 
 
+def _write_wavs(waveforms, lengths, folder, sample_rate=8000):
+    paths = []
+    for i, (waveform, length) in enumerate(zip(waveforms, lengths)):
+        path = folder / f"utterance_{i}.wav"
+        with wave.open(str(path), "wb") as file:
+            file.setnchannels(1)
+            file.setsampwidth(2)
+            file.setframerate(sample_rate)
+            file.writeframes((np.clip(waveform[:length], -1, 1) * 32767).astype("<i2").tobytes())
+        paths.append(str(path))
+    return paths
+
+
+def _request_and_expected(task, inputs, folder):
+    """The served request for one task's raw inputs, and what the task itself answers."""
+    if "clips" in inputs:
+        np.save(folder / "clips.npy", inputs["clips"])
+        labels, confidences = task.classify(inputs["clips"], return_confidence=True)
+        return {"clips": str(folder / "clips.npy")}, {"label": labels, "confidence": confidences}
+    if "images" not in inputs and "texts" in inputs:
+        texts = [str(t) for t in inputs["texts"]]
+        return {"text": texts, "seed": 3}, {"image": task.generate(texts, seed=3).tolist()}
+    if "waveforms" in inputs:
+        paths = _write_wavs(inputs["waveforms"], inputs["lengths"], folder)
+        return {"wav_bytes": paths}, {"transcript": task.transcribe(paths)}
+    paths = _write_pngs(inputs["images"], folder)
+    arguments = {"image_bytes": paths}
+    if isinstance(task, DualEncoder):
+        arguments["text"] = [str(t) for t in inputs["texts"]]
+        images = [pathlib.Path(path) for path in paths]
+        return arguments, {"similarity": task.similarity(images, arguments["text"])}
+    if "texts" in inputs:
+        arguments["text"] = [str(t) for t in inputs["texts"]]
+        labels, confidences = task.predict_labels(paths, arguments["text"])
+        return arguments, {"label": labels, "confidence": confidences}
+    captions, scores = task.generate(paths, return_scores=True)
+    return arguments, {"caption": captions, "score": scores}
+
+
 def test_every_task_exports_from_its_own_preprocessor_and_serves_without_mmkeras(tmp_path, rng):
     from mmkeras.serving import export_task
     from tests.tasks.task_cases import TASK_CASES
@@ -158,16 +200,12 @@ def test_every_task_exports_from_its_own_preprocessor_and_serves_without_mmkeras
     requests, expected = {}, {}
     for name, (make, _) in TASK_CASES.items():
         task, inputs = make(rng)
+        if name == "MaskedLanguageModel":
+            with pytest.raises(TypeError, match="needs tensorflow-text"):
+                export_task(task, tmp_path / f"{name}_export")
+            continue
         (tmp_path / name).mkdir()
-        paths = _write_pngs(inputs["images"], tmp_path / name)
-        arguments = {"image_bytes": paths}
-        if "texts" in inputs:
-            arguments["text"] = [str(t) for t in inputs["texts"]]
-            labels, confidences = task.predict_labels(paths, arguments["text"])
-            expected[name] = {"label": labels, "confidence": confidences}
-        else:
-            captions, scores = task.generate(paths, return_scores=True)
-            expected[name] = {"caption": captions, "score": scores}
+        arguments, expected[name] = _request_and_expected(task, inputs, tmp_path / name)
         requests[name] = {"path": export_task(task, tmp_path / f"{name}_export"), "arguments": arguments}
     (tmp_path / "requests.json").write_text(json.dumps(requests))
     run = subprocess.run([sys.executable, CLIENT, str(tmp_path / "requests.json")], capture_output=True, text=True,
@@ -176,14 +214,16 @@ def test_every_task_exports_from_its_own_preprocessor_and_serves_without_mmkeras
     client = json.loads(run.stdout.strip().splitlines()[-1])
     for name, outputs in expected.items():
         served = client[name]["serve"]
-        text_key = "caption" if "caption" in outputs else "label"
-        score_key = "score" if "score" in outputs else "confidence"
-        assert served[text_key] == outputs[text_key], name
-        np.testing.assert_allclose(served[score_key], outputs[score_key], rtol=1e-4, atol=1e-6)
+        assert sorted(served) == sorted(outputs), name
+        for key, value in outputs.items():
+            if isinstance(value, list):
+                assert served[key] == value, name
+            else:
+                np.testing.assert_allclose(served[key], value, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_export_task_names_what_it_can_export(tmp_path):
     from mmkeras.serving import export_task
 
-    with pytest.raises(TypeError, match="Captioner, VisualQuestionAnswerer, ProductClassifier.*Received: Sequential"):
+    with pytest.raises(TypeError, match="Captioner, VisualQuestionAnswerer, ProductClassifier, ActionRecognizer.*Received: Sequential"):
         export_task(keras.Sequential([keras.layers.Dense(1)]), tmp_path / "x")

@@ -31,7 +31,8 @@ def make_scene_dataset(
             raw batches, what a task's preprocessor consumes (`Task.fit`
             maps it over them): uint8 images and strings, `(image (B, H,
             W, 3) uint8, caption (B,))` for `"caption"`, `({"image": ...,
-            "question": (B,) string}, answer (B,) string)` for `"vqa"`.
+            "text": (B,) question strings}, answer (B,) string)` for
+            `"vqa"` (what `VisualQuestionAnswerer` takes).
         task: `"vqa"` gives one element per question:
             `({"image": (B, H, W, 3), "question": (B, L)}, answer_id (B,))`.
             `"vqa_by_scene"` gives one element per scene with all its K
@@ -100,7 +101,7 @@ def make_scene_dataset(
     def to_raw_batch(scene_index, text, label):
         image = tf.gather(images, scene_index)
         if task == "vqa":
-            return {"image": image, "question": text}, label
+            return {"image": image, "text": text}, label
         return image, text
 
     def to_model_inputs(scene_index, text, label):
@@ -157,7 +158,10 @@ def make_shop_dataset(
     Args:
         shop: a `Shop` from `make_shop`.
         tokenizer: a `mmkeras.preprocessing.WordTokenizer` (or any callable
-            `tokenizer(strings, sequence_length, add_start_end=False)`).
+            `tokenizer(strings, sequence_length, add_start_end=False)`), or
+            `None` for raw batches, what `ProductClassifier` takes:
+            `({"image": (B, H, W, 3) uint8, "text": (B,) strings},
+            category (B,) name strings)`.
         sequence_length: L, the fixed length of the token rows; longer
             texts are truncated.
         batch_size: int.
@@ -176,6 +180,7 @@ def make_shop_dataset(
     >>> inputs["text"].shape
     TensorShape([4, 24])
     """
+    from mmkeras.datasets.shop import CATEGORIES
     from mmkeras.datasets.shop import Shop
 
     if not isinstance(shop, Shop):
@@ -189,9 +194,11 @@ def make_shop_dataset(
         raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
     if drop_remainder is None:
         drop_remainder = shuffle
-    dataset = tf.data.Dataset.from_tensor_slices(
-        (shop.images, np.asarray(shop.texts, dtype=str), shop.categories.astype(np.int32))
-    )
+    if tokenizer is None:
+        categories = np.asarray([CATEGORIES[i] for i in shop.categories], dtype=str)
+    else:
+        categories = shop.categories.astype(np.int32)
+    dataset = tf.data.Dataset.from_tensor_slices((shop.images, np.asarray(shop.texts, dtype=str), categories))
     if shuffle:
         dataset = dataset.shuffle(len(shop), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
@@ -200,6 +207,10 @@ def make_shop_dataset(
         image = tf.cast(image, tf.float32) / 255.0
         return {"image": image, "text": tokenizer(text, sequence_length, add_start_end=False)}, category
 
+    if tokenizer is None:
+        return dataset.map(lambda image, text, category: ({"image": image, "text": text}, category)).prefetch(
+            tf.data.AUTOTUNE
+        )
     return dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
 

@@ -1,5 +1,4 @@
 import keras
-from keras import ops
 
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers.fusion import Fusion

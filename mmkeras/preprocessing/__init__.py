@@ -14,6 +14,7 @@ from mmkeras.preprocessing.embeddings import train_word2vec
 from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.image_files import convert_images
 from mmkeras.preprocessing.image_files import read_image
+from mmkeras.preprocessing.label_table import LabelTable
 from mmkeras.preprocessing.masking import mask_tokens
 from mmkeras.preprocessing.sequences import teacher_forcing_pair
 from mmkeras.preprocessing.sentiment import correct_spelling
@@ -22,6 +23,7 @@ from mmkeras.preprocessing.sentiment import require_textblob_corpora
 from mmkeras.preprocessing.sentiment import sentiment_features
 from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
 from mmkeras.preprocessing.text_normalization import normalize_text
+from mmkeras.preprocessing.video_clips import convert_clips
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.preprocessing.wordpiece import WORDPIECE_RESERVED_TOKENS
 from mmkeras.preprocessing.wordpiece import WordPieceTokenizer

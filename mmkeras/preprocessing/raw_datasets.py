@@ -59,7 +59,8 @@ def preprocessed_dataset(preprocessor, x, y=None, sample_weight=None, batch_size
 
 
 def _as_sliceable(structure):
-    """Lists of paths and strings become string arrays; the rest is kept."""
+    """Lists of paths and strings become string arrays, lists of waveforms
+    of different lengths a ragged tensor; the rest is kept."""
     if isinstance(structure, dict):
         return {key: _as_sliceable(value) for key, value in structure.items()}
     if isinstance(structure, tuple):
@@ -67,5 +68,7 @@ def _as_sliceable(structure):
     if isinstance(structure, list):
         if structure and not isinstance(structure[0], (str, bytes)) and hasattr(structure[0], "__fspath__"):
             return np.asarray([str(value) for value in structure])
+        if structure and isinstance(structure[0], np.ndarray) and len({item.shape for item in structure}) > 1:
+            return tf.ragged.constant([np.asarray(item, "float32") for item in structure], dtype=tf.float32)
         return np.asarray(structure)
     return structure

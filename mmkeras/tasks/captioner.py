@@ -11,7 +11,6 @@ from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.tasks.captioner_preprocessor import CaptionerPreprocessor
 from mmkeras.tasks.task import Task
 from mmkeras.training.compilation import compile_function
-from mmkeras.training.compilation import compile_model
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
@@ -38,13 +37,10 @@ class Captioner(Task):
     """
 
     preset_task = "Captioner"
+    preprocessor_class = CaptionerPreprocessor
 
     def __init__(self, backbone, preprocessor, **kwargs):
         super().__init__(backbone, preprocessor, **kwargs)
-        if not isinstance(preprocessor, CaptionerPreprocessor):
-            raise TypeError(
-                f"`preprocessor` must be a CaptionerPreprocessor. Received: {type(preprocessor).__name__}"
-            )
         inputs = backbone.input if isinstance(backbone.input, dict) else {}
         if sorted(inputs) != ["image", "tokens"]:
             raise ValueError(
@@ -90,10 +86,7 @@ class Captioner(Task):
         )
         task = cls(backbone, preprocessor)
         if compile:
-            learning_rate = config.get("training", {}).get("learning_rate", 1e-3)
-            compile_model(
-                task, optimizer=keras.optimizers.Adam(learning_rate), loss=MaskedSequenceCrossEntropy(), verbose=False
-            )
+            task.compile_from_preset(config, loss=MaskedSequenceCrossEntropy())
         return task
 
     @property

@@ -42,17 +42,13 @@ class CaptionerPreprocessor(Preprocessor):
 
     def __init__(self, image_converter, tokenizer, sequence_length=16, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(image_converter, ImageConverter):
-            raise TypeError(
-                f"`image_converter` must be an ImageConverter. Received: {type(image_converter).__name__}"
-            )
+        self.check_instance("image_converter", image_converter, ImageConverter)
         if not isinstance(tokenizer, WordTokenizer):
             raise TypeError(
                 "`tokenizer` must be a WordTokenizer (its [START]/[END] tokens drive generation). "
                 f"Received: {type(tokenizer).__name__}"
             )
-        if isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 2:
-            raise ValueError(f"`sequence_length` must be an int >= 2. Received: sequence_length={sequence_length!r}")
+        self.check_length("sequence_length", sequence_length, 2)
         self.image_converter = image_converter
         self.tokenizer = tokenizer
         self.sequence_length = sequence_length

@@ -1,6 +1,5 @@
 """The base of the tasks that read an image and a text and choose a label."""
 
-import keras
 import numpy as np
 
 from mmkeras.layers import TextEncoder
@@ -8,7 +7,6 @@ from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.tasks.image_text_classifier_preprocessor import ImageTextClassifierPreprocessor
 from mmkeras.tasks.task import Task
-from mmkeras.training.compilation import compile_model
 
 
 class ImageTextClassifier(Task):
@@ -24,13 +22,11 @@ class ImageTextClassifier(Task):
     build_backbone = None
     text_input = "text"
 
+    preprocessor_class = ImageTextClassifierPreprocessor
+
     def __init__(self, backbone, preprocessor, **kwargs):
         super().__init__(backbone, preprocessor, **kwargs)
         name = type(self).__name__
-        if not isinstance(preprocessor, ImageTextClassifierPreprocessor):
-            raise TypeError(
-                f"`preprocessor` must be an ImageTextClassifierPreprocessor. Received: {type(preprocessor).__name__}"
-            )
         inputs = backbone.input if isinstance(backbone.input, dict) else {}
         if sorted(inputs) != sorted(["image", self.text_input]) or preprocessor.text_input != self.text_input:
             raise ValueError(
@@ -83,11 +79,7 @@ class ImageTextClassifier(Task):
         )
         task = cls(backbone, preprocessor)
         if compile:
-            learning_rate = config.get("training", {}).get("learning_rate", 1e-3)
-            compile_model(
-                task, optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
-                metrics=["accuracy"], verbose=False,
-            )
+            task.compile_from_preset(config, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         return task
 
     @property

@@ -1,15 +1,11 @@
 """Images and texts in, the backbone's inputs out; label names to ids and back."""
 
-import collections
-
 import keras
-import numpy as np
-import tensorflow as tf
 
 from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.image_files import convert_images
+from mmkeras.preprocessing.label_table import LabelTable
 from mmkeras.preprocessing.tokenizer import WordTokenizer
-from mmkeras.preprocessing.tokenizer import as_string_tensor
 from mmkeras.tasks.preprocessor import Preprocessor
 
 
@@ -53,34 +49,18 @@ class ImageTextClassifierPreprocessor(Preprocessor):
 
     def __init__(self, image_converter, tokenizer, labels, sequence_length=16, text_input="text", **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(image_converter, ImageConverter):
-            raise TypeError(
-                f"`image_converter` must be an ImageConverter. Received: {type(image_converter).__name__}"
-            )
-        if not isinstance(tokenizer, WordTokenizer):
-            raise TypeError(f"`tokenizer` must be a WordTokenizer. Received: {type(tokenizer).__name__}")
-        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__iter__"):
-            raise TypeError(f"`labels` must be a list of label names. Received: labels={labels!r:.60}")
-        labels = [str(label) for label in labels]
-        repeated = [label for label, count in collections.Counter(labels).items() if count > 1]
-        if len(labels) < 2 or repeated or not all(labels):
-            raise ValueError(
-                "`labels` must hold two or more distinct, non-empty names. "
-                f"Received {len(labels)} labels, repeated: {repeated[:5]}."
-            )
-        if isinstance(sequence_length, bool) or not isinstance(sequence_length, int) or sequence_length < 1:
-            raise ValueError(f"`sequence_length` must be a positive int. Received: sequence_length={sequence_length!r}")
+        self.check_instance("image_converter", image_converter, ImageConverter)
+        self.check_instance("tokenizer", tokenizer, WordTokenizer)
+        table = LabelTable(labels)
+        self.check_length("sequence_length", sequence_length, 1)
         if text_input not in ("text", "question"):
             raise ValueError(f"`text_input` must be 'text' or 'question'. Received: text_input={text_input!r}")
         self.image_converter = image_converter
         self.tokenizer = tokenizer
-        self.labels = labels
+        self.label_table = table
+        self.labels = table.labels
         self.sequence_length = sequence_length
         self.text_input = text_input
-        self._label_to_id = tf.lookup.StaticHashTable(
-            tf.lookup.KeyValueTensorInitializer(tf.constant(labels), tf.range(len(labels), dtype=tf.int32)),
-            default_value=-1,
-        )
 
     def call(self, x, y=None, sample_weight=None):
         if not isinstance(x, dict) or sorted(x) != ["image", "text"]:
@@ -98,37 +78,10 @@ class ImageTextClassifierPreprocessor(Preprocessor):
 
     def label_ids(self, labels):
         """Ids of label names (strings), or label ids (ints) checked to be in range."""
-        if isinstance(labels, (list, tuple, np.ndarray)) and len(labels) and not isinstance(
-            np.asarray(labels).flat[0], (str, bytes, np.str_, np.bytes_)
-        ):
-            labels = tf.convert_to_tensor(np.asarray(labels))
-        count = len(self.labels)
-        if isinstance(labels, tf.Tensor) and labels.dtype.is_integer:
-            ids = tf.cast(labels, tf.int32)
-            if tf.executing_eagerly():
-                bad = sorted(set(ids.numpy()[(ids.numpy() < 0) | (ids.numpy() >= count)].tolist()))
-                if bad:
-                    raise ValueError(f"Label ids must be in [0, {count}). Received: {bad[:5]}")
-                return ids
-            checks = [
-                tf.debugging.assert_non_negative(ids, message=f"label ids must be in [0, {count})"),
-                tf.debugging.assert_less(ids, count, message=f"label ids must be in [0, {count})"),
-            ]
-            with tf.control_dependencies(checks):
-                return tf.identity(ids)
-        labels = as_string_tensor(labels)
-        ids = self._label_to_id.lookup(labels)
-        if tf.executing_eagerly():
-            unknown = sorted({label.decode("utf-8") for label in labels.numpy()[ids.numpy() < 0]})
-            if unknown:
-                raise ValueError(
-                    f"Unknown labels {unknown[:5]}: this preprocessor knows {self.labels[:10]}"
-                    f"{'...' if count > 10 else ''}. Build the task with every label of your data."
-                )
-            return ids
-        check = tf.debugging.assert_non_negative(ids, message="a label is not one of the labels this preprocessor knows")
-        with tf.control_dependencies([check]):
-            return tf.identity(ids)
+        return self.label_table.ids(labels)
+
+    def check_targets(self, y):
+        self.label_table.ids(y)
 
     def get_config(self):
         config = super().get_config()

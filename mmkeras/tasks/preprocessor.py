@@ -1,5 +1,7 @@
 """The base of every task's preprocessor: raw inputs in, the backbone's inputs out."""
 
+import contextlib
+
 import keras
 
 
@@ -26,6 +28,19 @@ class Preprocessor(keras.layers.Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.built = True
+        self.augmenting = False
+
+    @contextlib.contextmanager
+    def augmentation(self):
+        """Within it, `call` adds training-only randomness (a subclass's
+        data augmentation). `Task.fit` builds its training pipeline (not
+        the validation one) inside it; `tf.data` traces the map then, so
+        the flag holds for the whole training run."""
+        previous, self.augmenting = self.augmenting, True
+        try:
+            yield self
+        finally:
+            self.augmenting = previous
 
     def __call__(self, x, y=None, sample_weight=None):
         # Straight to call(): Keras's Layer.__call__ would convert strings
@@ -34,6 +49,15 @@ class Preprocessor(keras.layers.Layer):
 
     def call(self, x, y=None, sample_weight=None):
         raise NotImplementedError(f"{type(self).__name__} must implement call(x, y=None, sample_weight=None).")
+
+    def check_targets(self, y):
+        """Refuse raw targets this preprocessor cannot map (unknown labels,
+        characters it cannot write) with a clear error, eagerly.
+
+        `Task.fit` and `evaluate` call it before they build the pipeline,
+        where the same check would fail inside `tf.data` instead.
+        Subclasses with a vocabulary of targets override it.
+        """
 
     def nested_config(self):
         """The serialized `nested_layers`, for a subclass's `get_config`."""
@@ -45,6 +69,21 @@ class Preprocessor(keras.layers.Layer):
         for name in cls.nested_layers:
             config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
+
+    @staticmethod
+    def check_instance(name, value, expected, why=""):
+        """`value`, refused with a `TypeError` naming `name` unless it is an `expected`."""
+        if not isinstance(value, expected):
+            raise TypeError(f"`{name}` must be a{'n' if expected.__name__[0] in 'AEIOU' else ''} "
+                            f"{expected.__name__}{why}. Received: {type(value).__name__}")
+        return value
+
+    @staticmethod
+    def check_length(name, value, minimum=1):
+        """`value`, refused with a `ValueError` unless it is an int >= `minimum`."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"`{name}` must be an int >= {minimum}. Received: {name}={value!r}")
+        return value
 
     @staticmethod
     def pack(x, y=None, sample_weight=None):

@@ -2,7 +2,8 @@
 for notebooks, benchmarks, tests and chapter 13's table.
 
 A preset holds what builds a task (`backbone`: the arguments of the
-backbone builder; `preprocessor`: image size, sequence length) and how
+backbone builder, which also size the preprocessor; a GAN's
+`discriminator` too) and how
 its chapter trains it (`training`: epochs, batch size, learning rate and
 the like). `Task.from_preset(name, ...)` reads it; the vocabulary and the
 labels come from the data, never from the preset.
@@ -61,6 +62,77 @@ _PRESETS = {
         ),
         "backbone": {"image_size": 32, "text_length": 24, "fusion": "concat", "modality_dropout": 0.3},
         "training": {"epochs": 8, "batch_size": 64, "learning_rate": 2e-3},
+    },
+    "world_dual_encoder": {
+        "task": "DualEncoder",
+        "chapter": "08",
+        "description": (
+            "Chapter 08's CLIP-style dual encoder on 32-pixel scenes: a three-block CNN image tower and a "
+            "BiLSTM text tower meeting in a 64-dimensional space."
+        ),
+        "backbone": {
+            "image_size": 32,
+            "text_length": 20,
+            "embed_dim": 64,
+            "filters": (32, 64, 128),
+            "embedding_dim": 64,
+            "text_units": 128,
+        },
+        "training": {"epochs": 3, "batch_size": 128, "learning_rate": 2e-3},
+    },
+    "world_speech_recognizer": {
+        "task": "SpeechRecognizer",
+        "chapter": "09",
+        "description": (
+            "Chapter 09's CTC recognizer on 40 log-mel bands: three Conv1D blocks (the middle one strided) "
+            "and a bidirectional GRU."
+        ),
+        "backbone": {
+            "num_features": 40,
+            "filters": (64, 64, 64),
+            "strides": (1, 2, 1),
+            "recurrent_units": 64,
+            "dropout": 0.1,
+        },
+        "training": {"epochs": 34, "batch_size": 32, "learning_rate": 3e-3, "augment": True},
+    },
+    "world_action_recognizer": {
+        "task": "ActionRecognizer",
+        "chapter": "11",
+        "description": "Chapter 11's two-stream network (appearance and frame differences) on 8-frame, 16-pixel clips.",
+        "backbone": {"frames": 8, "image_size": 16, "filters": (8, 16), "two_stream": True},
+        "training": {"epochs": 6, "batch_size": 32, "learning_rate": 3e-3},
+    },
+    "world_cvae": {
+        "task": "ConditionalVAE",
+        "chapter": "10",
+        "description": (
+            "Chapter 10's conditional VAE on 32-pixel object portraits: an 8-dimensional latent code, the "
+            "description appended to every decoder map."
+        ),
+        "backbone": {"image_size": 32, "text_length": 3, "latent_dim": 8, "filters": (16, 32)},
+        "training": {"epochs": 25, "batch_size": 64, "learning_rate": 2e-3},
+    },
+    "world_cgan": {
+        "task": "ConditionalGAN",
+        "chapter": "10",
+        "description": (
+            "Chapter 10's conditional GAN on 32-pixel object portraits: a 16-dimensional noise generator and a "
+            "projection discriminator."
+        ),
+        "backbone": {"image_size": 32, "text_length": 3, "latent_dim": 16},
+        "discriminator": {"filters": (32, 64)},
+        "training": {"epochs": 25, "batch_size": 64, "learning_rate": 4e-4},
+    },
+    "world_bert": {
+        "task": "MaskedLanguageModel",
+        "chapter": "03",
+        "description": (
+            "Chapter 03's small BERT: two Transformer blocks of width 64 over 32 WordPiece pieces, pretrained "
+            "by masked language modelling on the world's texts."
+        ),
+        "backbone": {"sequence_length": 32, "hidden_dim": 64, "num_layers": 2, "num_heads": 4, "intermediate_dim": 128},
+        "training": {"epochs": 3, "batch_size": 64, "learning_rate": 1e-3, "mask_rate": 0.15},
     },
 }
 

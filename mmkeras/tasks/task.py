@@ -4,6 +4,7 @@ import keras
 
 from mmkeras.preprocessing.raw_datasets import preprocessed_dataset
 from mmkeras.tasks.presets import get_preset
+from mmkeras.training.compilation import compile_model
 
 
 class Task(keras.Model):
@@ -25,13 +26,21 @@ class Task(keras.Model):
 
     #: the preset `task` field this class accepts.
     preset_task = None
+    #: the class its preprocessor must be (checked in `__init__`).
+    preprocessor_class = None
 
     def __init__(self, backbone, preprocessor=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(backbone, keras.Model):
             raise TypeError(f"`backbone` must be a keras.Model. Received: {type(backbone).__name__}")
+        expected = self.preprocessor_class
+        if expected is not None and not isinstance(preprocessor, expected):
+            raise TypeError(f"`preprocessor` must be a {expected.__name__}. Received: {type(preprocessor).__name__}")
         self.backbone = backbone
         self.preprocessor = preprocessor
+        # The backbone is built when it is made, so the task is too
+        # (count_params, summary and saving work before any call).
+        self.built = True
 
     def build(self, input_shape=None):
         # The backbone is built when it is made; nothing waits for a shape.
@@ -46,7 +55,14 @@ class Task(keras.Model):
         `validation_data` is raw too: a `(x, y)` tuple or a dataset of raw
         batches.
         """
-        dataset = preprocessed_dataset(self.preprocessor, x, y, batch_size=batch_size, shuffle=shuffle)
+        self._check_targets(y)
+        if isinstance(validation_data, tuple) and len(validation_data) > 1:
+            self._check_targets(validation_data[1])
+        if self.preprocessor is None:
+            dataset = preprocessed_dataset(None, x, y, batch_size=batch_size, shuffle=shuffle)
+        else:
+            with self.preprocessor.augmentation():
+                dataset = preprocessed_dataset(self.preprocessor, x, y, batch_size=batch_size, shuffle=shuffle)
         if validation_data is not None:
             if isinstance(validation_data, tuple):
                 validation_data = preprocessed_dataset(self.preprocessor, *validation_data, batch_size=batch_size)
@@ -60,11 +76,16 @@ class Task(keras.Model):
         if kwargs.get("_use_cached_eval_dataset"):
             # Called by fit() for validation, on the data fit() already preprocessed.
             return super().evaluate(x=x, y=y, batch_size=batch_size, **kwargs)
+        self._check_targets(y)
         return super().evaluate(preprocessed_dataset(self.preprocessor, x, y, batch_size=batch_size), **kwargs)
 
     def predict(self, x=None, batch_size=None, **kwargs):
         """`keras.Model.predict` on raw inputs: the backbone's outputs."""
         return super().predict(preprocessed_dataset(self.preprocessor, x, batch_size=batch_size), **kwargs)
+
+    def _check_targets(self, y):
+        if y is not None and self.preprocessor is not None:
+            self.preprocessor.check_targets(y)
 
     @classmethod
     def preset_config(cls, preset):
@@ -76,6 +97,11 @@ class Task(keras.Model):
                 f"Use {config.get('task')}.from_preset({preset!r:.60})."
             )
         return config
+
+    def compile_from_preset(self, config, loss, **compile_kwargs):
+        """Compile with Adam at the preset's learning rate (XLA chosen per device by `mmkeras.training`)."""
+        learning_rate = config.get("training", {}).get("learning_rate", 1e-3)
+        compile_model(self, optimizer=keras.optimizers.Adam(learning_rate), loss=loss, verbose=False, **compile_kwargs)
 
     def get_config(self):
         return {

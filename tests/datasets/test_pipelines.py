@@ -86,7 +86,30 @@ def test_without_a_tokenizer_batches_are_raw_for_a_tasks_preprocessor():
     np.testing.assert_array_equal(images.numpy()[0], SCENES.images[0])
     inputs, answers = next(iter(make_scene_dataset(SCENES, None, task="vqa", batch_size=4, shuffle=False)))
     table = SCENES.qa_table()
-    assert inputs["question"].numpy()[0].decode() == table["question"][0]
+    assert inputs["text"].numpy()[0].decode() == table["question"][0]
     assert answers.numpy()[0].decode() == table["answer"][0]
+    # What the VQA task's preprocessor consumes, as it comes.
+    from mmkeras.tasks import VisualQuestionAnswerer
+
+    answerer = VisualQuestionAnswerer.from_preset(
+        "world_vqa", vocabulary=WordTokenizer.from_corpus(all_texts(SCENES)), labels=ANSWERS, compile=False)
+    x, ids = answerer.preprocessor(inputs, answers)
+    assert x["question"].shape[0] == 4 and [ANSWERS[i] for i in ids.numpy()] == list(table["answer"][:4])
     with pytest.raises(ValueError, match="needs a tokenizer"):
         make_scene_dataset(SCENES, None, task="vqa_by_scene")
+
+
+def test_shop_batches_without_a_tokenizer_are_what_the_product_classifier_takes():
+    from mmkeras.datasets import CATEGORIES
+    from mmkeras.datasets import make_shop
+    from mmkeras.datasets import make_shop_dataset
+    from mmkeras.tasks import ProductClassifier
+
+    shop = make_shop(6, seed=2)
+    inputs, categories = next(iter(make_shop_dataset(shop, None, batch_size=6, shuffle=False)))
+    assert inputs["image"].dtype == tf.uint8 and inputs["text"].numpy()[0].decode() == shop.texts[0]
+    assert [c.decode() for c in categories.numpy()] == [CATEGORIES[i] for i in shop.categories]
+    classifier = ProductClassifier.from_preset("world_product_classifier", vocabulary=WordTokenizer.from_corpus(
+        shop.texts), labels=CATEGORIES, compile=False)
+    _, ids = classifier.preprocessor(inputs, categories)
+    assert ids.numpy().tolist() == shop.categories.tolist()

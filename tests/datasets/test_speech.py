@@ -1,7 +1,6 @@
 import pathlib
 import shutil
 
-import numpy as np
 import pytest
 
 from mmkeras.datasets import CHARACTERS

@@ -9,7 +9,6 @@ from mmkeras.models import build_attribute_classifier
 from mmkeras.models import build_cvae
 from mmkeras.models import generate_images
 from mmkeras.preprocessing import WordTokenizer
-from tests.layers.layer_checks import check_saved_model_round_trip
 
 
 def small_cvae(vocab_size=12, **kwargs):

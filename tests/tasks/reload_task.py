@@ -1,9 +1,12 @@
-"""Run in a fresh process: load a saved task and print its readable outputs as JSON.
+"""Run in a fresh process: load every saved task in a folder and print their readable outputs as JSON.
 
-Usage: python reload_task.py TASK.keras INPUTS.npz
+Usage: python -m tests.tasks.reload_task FOLDER
+
+FOLDER holds one sub-folder per task with `task.keras` and `inputs.npz`.
 """
 
 import json
+import pathlib
 import sys
 
 import keras
@@ -12,6 +15,9 @@ import numpy as np
 from tests.tasks.task_cases import readable_outputs
 
 if __name__ == "__main__":
-    task = keras.saving.load_model(sys.argv[1], safe_mode=True)
-    inputs = dict(np.load(sys.argv[2], allow_pickle=False))
-    print(json.dumps(readable_outputs(task, inputs)))
+    outputs = {}
+    for folder in sorted(pathlib.Path(sys.argv[1]).iterdir()):
+        task = keras.saving.load_model(folder / "task.keras", safe_mode=True)
+        inputs = dict(np.load(folder / "inputs.npz", allow_pickle=False))
+        outputs[folder.name] = readable_outputs(task, inputs)
+    print(json.dumps(outputs))

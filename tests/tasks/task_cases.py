@@ -6,9 +6,16 @@ class that `mmkeras.tasks` exports, so a new task cannot skip the tests.
 
 import numpy as np
 
+from mmkeras.preprocessing import WordPieceTokenizer
 from mmkeras.preprocessing import WordTokenizer
+from mmkeras.tasks import ActionRecognizer
 from mmkeras.tasks import Captioner
+from mmkeras.tasks import ConditionalGAN
+from mmkeras.tasks import ConditionalVAE
+from mmkeras.tasks import DualEncoder
+from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import ProductClassifier
+from mmkeras.tasks import SpeechRecognizer
 from mmkeras.tasks import VisualQuestionAnswerer
 
 CAPTIONS = ["一个红色的圆", "a blue square", "une étoile verte", "a red circle"]
@@ -71,10 +78,121 @@ def product_outputs(task, inputs):
     return {"categories": categories, "confidences": confidences.tolist()}
 
 
+def make_dual_encoder(rng):
+    task = DualEncoder.from_preset(
+        "world_dual_encoder", vocabulary=WordTokenizer.from_corpus(CAPTIONS),
+        filters=(8,), embed_dim=8, embedding_dim=8, text_units=8,
+    )
+    task.fit({"image": _images(rng, 8, 40), "text": CAPTIONS * 2}, batch_size=4, epochs=1, verbose=0)
+    return task, {"images": _images(rng, 5, 30), "texts": np.asarray(CAPTIONS)}
+
+
+def dual_encoder_outputs(task, inputs):
+    to_images, image_scores = task.search(list(inputs["texts"]), inputs["images"], top_k=3)
+    to_texts, text_scores = task.search(inputs["images"], list(inputs["texts"]), top_k=2)
+    return {"text_to_image": to_images.tolist(), "image_scores": image_scores.tolist(),
+            "image_to_text": to_texts.tolist(), "text_scores": text_scores.tolist()}
+
+
+TRANSCRIPTS = ["red circle", "deux étoiles", "红色的圆", "blue"]
+
+
+def _waveforms(rng, lengths):
+    return [(0.1 * rng.standard_normal(length)).astype("float32") for length in lengths]
+
+
+def make_speech_recognizer(rng):
+    task = SpeechRecognizer.from_preset(
+        "world_speech_recognizer", transcripts=TRANSCRIPTS, filters=(8,), strides=(1,), recurrent_units=8,
+    )
+    task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, TRANSCRIPTS * 2, batch_size=4, epochs=1, verbose=0)
+    waveforms = _waveforms(rng, [1800, 2200, 1000])
+    # One padded array: the reloading process gets the same utterances back from an .npz file.
+    padded = np.zeros((3, 2200), "float32")
+    for row, waveform in enumerate(waveforms):
+        padded[row, :len(waveform)] = waveform
+    return task, {"waveforms": padded, "lengths": np.asarray([len(w) for w in waveforms])}
+
+
+def speech_outputs(task, inputs):
+    waveforms = [row[:length] for row, length in zip(inputs["waveforms"], inputs["lengths"])]
+    logits = task.predict(waveforms, verbose=0)
+    return {"transcripts": task.transcribe(waveforms), "logits": np.round(logits[0, :3], 5).tolist()}
+
+
+ACTIONS = ["move_left", "move_right", "grow"]
+
+
+def make_action_recognizer(rng):
+    task = ActionRecognizer.from_preset("world_action_recognizer", labels=ACTIONS, filters=(4,))
+    clips = rng.integers(0, 256, size=(6, 10, 20, 20, 3), dtype=np.uint8)
+    task.fit(clips, ACTIONS * 2, batch_size=3, epochs=1, verbose=0)
+    return task, {"clips": rng.integers(0, 256, size=(3, 6, 24, 24, 3), dtype=np.uint8)}
+
+
+def action_outputs(task, inputs):
+    actions, confidences = task.classify(inputs["clips"], return_confidence=True)
+    return {"actions": actions, "confidences": confidences.tolist()}
+
+
+DESCRIPTIONS = ["large red circle", "small blue square", "大 红色 圆", "petite étoile verte"]
+
+
+def _portraits(rng):
+    return {"image": _images(rng, 8, 40), "text": DESCRIPTIONS * 2}
+
+
+def make_cvae(rng):
+    task = ConditionalVAE.from_preset(
+        "world_cvae", vocabulary=WordTokenizer.from_corpus(DESCRIPTIONS), filters=(4, 8), latent_dim=2,
+        embedding_dim=4, text_units=4, hidden_units=8,
+    )
+    task.fit(_portraits(rng), batch_size=4, epochs=1, verbose=0)
+    return task, {"texts": np.asarray(DESCRIPTIONS[:3])}
+
+
+def make_cgan(rng):
+    task = ConditionalGAN.from_preset(
+        "world_cgan", vocabulary=WordTokenizer.from_corpus(DESCRIPTIONS), latent_dim=2, channels=8,
+        embedding_dim=4, text_units=4, hidden_units=8, discriminator_filters=(4,),
+    )
+    task.fit(_portraits(rng), batch_size=4, epochs=1, verbose=0)
+    return task, {"texts": np.asarray(DESCRIPTIONS[:3])}
+
+
+def drawing_outputs(task, inputs):
+    drawn = task.generate(list(inputs["texts"]), seed=3)
+    return {"shape": list(drawn.shape), "dtype": str(drawn.dtype), "pixels": drawn[:, ::4, ::4].tolist()}
+
+
+SENTENCES = ["a large red circle", "two blue squares", "一个红色的圆", "une étoile verte", "a small red square"]
+
+
+def make_masked_language_model(rng):
+    tokenizer = WordPieceTokenizer.from_corpus(SENTENCES * 10, vocab_size=80)
+    task = MaskedLanguageModel.from_preset(
+        "world_bert", vocabulary=tokenizer, sequence_length=12, hidden_dim=8, num_heads=2, intermediate_dim=16,
+        num_layers=1,
+    )
+    task.fit(SENTENCES * 4, batch_size=5, epochs=1, verbose=0)
+    return task, {"texts": np.asarray(["a [MASK] red circle", "一个[MASK]色的圆", "[MASK] blue [MASK]"])}
+
+
+def fill_mask_outputs(task, inputs):
+    filled, pieces = task.fill_mask(list(inputs["texts"]), return_pieces=True)
+    return {"filled": filled, "pieces": pieces}
+
+
 TASK_CASES = {
     "Captioner": (make_captioner, captioner_outputs),
     "VisualQuestionAnswerer": (make_answerer, answerer_outputs),
     "ProductClassifier": (make_product_classifier, product_outputs),
+    "DualEncoder": (make_dual_encoder, dual_encoder_outputs),
+    "SpeechRecognizer": (make_speech_recognizer, speech_outputs),
+    "ActionRecognizer": (make_action_recognizer, action_outputs),
+    "ConditionalVAE": (make_cvae, drawing_outputs),
+    "ConditionalGAN": (make_cgan, drawing_outputs),
+    "MaskedLanguageModel": (make_masked_language_model, fill_mask_outputs),
 }
 
 

@@ -47,3 +47,28 @@ def test_the_captioner_configuration_is_written_only_in_its_preset():
         calls = re.findall(r"build_captioner\(([^\n]*)", source)
         assert calls and all('**' in call for call in calls), (name, calls)
         assert 'get_preset("world_captioner")' in source, name
+
+
+def test_every_preset_names_a_task_that_builds_from_it():
+    import mmkeras.tasks
+
+    words, labels = ["a", "red", "circle"], ["yes", "no"]
+    arguments = {
+        "Captioner": {"vocabulary": words},
+        "VisualQuestionAnswerer": {"vocabulary": words, "labels": labels},
+        "ProductClassifier": {"vocabulary": words, "labels": labels},
+        "DualEncoder": {"vocabulary": words},
+        "SpeechRecognizer": {"transcripts": ["red circle"]},
+        "ActionRecognizer": {"labels": labels},
+        "ConditionalVAE": {"vocabulary": words},
+        "ConditionalGAN": {"vocabulary": words},
+        "MaskedLanguageModel": {"vocabulary": ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "red"]},
+    }
+    for name in list_presets():
+        if name.startswith("tests_"):
+            continue
+        preset = get_preset(name)
+        task_class = getattr(mmkeras.tasks, preset["task"])
+        task = task_class.from_preset(name, compile=False, **arguments[preset["task"]])
+        assert isinstance(task, task_class) and task.preprocessor is not None, name
+        assert preset["chapter"] and preset["description"] and preset["training"], name

@@ -1,0 +1,93 @@
+"""Batches of waveforms or WAV files to padded, normalised audio features (TensorFlow)."""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from mmkeras.preprocessing.audio import decode_wav
+from mmkeras.preprocessing.audio import log_mel_spectrogram
+from mmkeras.preprocessing.audio import mfcc
+from mmkeras.preprocessing.audio import normalize_features
+from mmkeras.preprocessing.audio import spec_augment
+
+FEATURES = ("log_mel", "mfcc")
+
+
+def utterance_features(waveform, sample_rate, features="log_mel", num_mel_bins=40, augment=False):
+    """One waveform `(samples,)` to normalised features `(frames, bins)`:
+    log-mel (`num_mel_bins`) or MFCC (13), zero mean and unit variance per
+    bin, then SpecAugment masks if `augment`."""
+    values = log_mel_spectrogram(waveform, sample_rate, num_mel_bins)
+    if features == "mfcc":
+        values = mfcc(values)
+    values = normalize_features(values)
+    return spec_augment(values) if augment else values
+
+
+def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=40, augment=False):
+    """A batch of utterances as features `(B, T, bins)`, zero-padded to the longest.
+
+    Args:
+        waveforms: WAV files (a list of paths or file bytes, or a string
+            tensor of paths), a list of mono float waveforms of any
+            lengths, a float array `(B, samples)`, or a `tf.RaggedTensor`
+            `(B, None)`. Waveforms are taken to be at `sample_rate`; a
+            WAV file at another rate fails with an error naming both.
+        sample_rate: int, Hz.
+        features: `"log_mel"` or `"mfcc"`.
+        num_mel_bins: mel bands.
+        augment: apply SpecAugment masks to each utterance (for training).
+
+    Returns:
+        float32 `(B, T, bins)`; padding frames are zeros (average features).
+
+    Example:
+
+    >>> waveform_features([np.zeros(8000, "float32"), np.zeros(4000, "float32")], 8000).shape
+    TensorShape([2, 100, 40])
+    """
+    if features not in FEATURES:
+        raise ValueError(f"`features` must be one of {FEATURES}. Received: features={features!r}")
+    bins = 13 if features == "mfcc" else num_mel_bins
+    signature = tf.RaggedTensorSpec((None, bins), tf.float32, ragged_rank=0)
+
+    def from_file(contents):
+        return utterance_features(decode_wav(contents, sample_rate), sample_rate, features, num_mel_bins, augment)
+
+    def from_waveform(waveform):
+        return utterance_features(waveform, sample_rate, features, num_mel_bins, augment)
+
+    if isinstance(waveforms, (str, bytes, os.PathLike)):
+        raise TypeError(f"Expected a batch of utterances: wrap a single file in a list, [{waveforms!r:.60}].")
+    if isinstance(waveforms, (list, tuple)) and waveforms and isinstance(waveforms[0], (str, bytes, os.PathLike)):
+        contents = [source if isinstance(source, bytes) else _read(source) for source in waveforms]
+        batch = tf.map_fn(from_file, tf.constant(contents), fn_output_signature=signature)
+    elif isinstance(waveforms, tf.Tensor) and waveforms.dtype == tf.string:
+        batch = tf.map_fn(lambda path: from_file(tf.io.read_file(path)), waveforms, fn_output_signature=signature)
+    else:
+        if isinstance(waveforms, (list, tuple)):
+            lengths = {np.shape(w) for w in waveforms}
+            if any(len(shape) != 1 for shape in lengths):
+                raise ValueError(
+                    "Expected mono waveforms, one 1-D array per utterance (average the channels first). "
+                    f"Received shapes {sorted(lengths)[:3]}."
+                )
+            waveforms = tf.ragged.constant([np.asarray(w, "float32") for w in waveforms], dtype=tf.float32)
+        elif not isinstance(waveforms, tf.RaggedTensor):
+            waveforms = tf.convert_to_tensor(waveforms, tf.float32)
+            if waveforms.shape.rank != 2:
+                raise ValueError(
+                    "Expected a batch of mono waveforms (utterances, samples). "
+                    f"Received shape {tuple(waveforms.shape)}."
+                )
+        batch = tf.map_fn(from_waveform, tf.cast(waveforms, tf.float32), fn_output_signature=signature)
+    return batch.to_tensor() if isinstance(batch, tf.RaggedTensor) else batch
+
+
+def _read(path):
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Audio file not found: {path}")
+    with open(path, "rb") as file:
+        return file.read()
