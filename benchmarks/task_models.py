@@ -50,13 +50,14 @@ from mmkeras.losses import MaskedSequenceCrossEntropy  # noqa: E402
 from mmkeras.losses import SymmetricInfoNCE  # noqa: E402
 from mmkeras.models import build_action_recognizer  # noqa: E402
 from mmkeras.models import build_captioner  # noqa: E402
-from mmkeras.models import build_cvae  # noqa: E402
-from mmkeras.models import build_dual_encoder  # noqa: E402
 from mmkeras.models import build_product_classifier  # noqa: E402
 from mmkeras.models import build_speech_recognizer  # noqa: E402
 from mmkeras.models import build_vqa_model  # noqa: E402
 from mmkeras.preprocessing import WordTokenizer  # noqa: E402
 from mmkeras.tasks import get_preset  # noqa: E402
+from mmkeras.preprocessing.raw_datasets import preprocessed_dataset  # noqa: E402
+from mmkeras.tasks import ConditionalVAE  # noqa: E402
+from mmkeras.tasks import DualEncoder  # noqa: E402
 from mmkeras.training import compile_model  # noqa: E402
 from mmkeras.training import detect_device  # noqa: E402
 from mmkeras.training import measure_step_time  # noqa: E402
@@ -67,34 +68,28 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SPARSE_CE = "sparse_categorical_crossentropy"
 
 
-def _images_and_text(images, texts, tokenizer, length, batch_size):
-    """A shuffled, repeated pipeline of uint8 images and raw texts, tokenized per batch."""
-    dataset = tf.data.Dataset.from_tensor_slices((images, np.asarray(texts, dtype=str)))
-    dataset = dataset.shuffle(len(texts), seed=0).repeat().batch(batch_size, drop_remainder=True)
-
-    def to_inputs(image, text):
-        return {"image": tf.cast(image, tf.float32) / 255.0,
-                "text": tokenizer(text, length, add_start_end=False)}
-
-    return dataset.map(to_inputs, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+def _raw_pairs(images, texts, batch_size):
+    """A shuffled, repeated pipeline of raw `{"image": uint8, "text": strings}` batches, for a task's preprocessor."""
+    dataset = tf.data.Dataset.from_tensor_slices({"image": images, "text": np.asarray(texts, dtype=str)})
+    return dataset.shuffle(len(texts), seed=0).repeat().batch(batch_size, drop_remainder=True)
 
 
 def vqa(batch_size):
-    scenes = make_scenes(1000, seed=1, image_size=48)
+    config = get_preset("world_vqa")["backbone"]
+    scenes = make_scenes(1000, seed=1, image_size=config["image_size"])
     tokenizer = WordTokenizer.from_corpus(all_texts(scenes))
-    model = build_vqa_model(tokenizer.vocabulary_size, len(ANSWERS), image_size=48, question_length=14,
-                            fusion="question_attention", hidden_units=256, downsampling="strided")
-    data = make_scene_dataset(scenes, tokenizer, sequence_length=14, batch_size=batch_size).repeat()
-    return model, SPARSE_CE, data
+    model = build_vqa_model(tokenizer.vocabulary_size, len(ANSWERS), **config)
+    data = make_scene_dataset(scenes, tokenizer, sequence_length=config["question_length"], batch_size=batch_size)
+    return model, SPARSE_CE, data.repeat()
 
 
 def product_classifier(batch_size):
+    config = get_preset("world_product_classifier")["backbone"]
     shop = make_shop(1000, seed=0)
     tokenizer = WordTokenizer.from_corpus(shop.texts)
-    model = build_product_classifier(tokenizer.vocabulary_size, len(CATEGORIES), text_length=24,
-                                     fusion="concat", modality_dropout=0.3)
-    data = make_shop_dataset(shop, tokenizer, sequence_length=24, batch_size=batch_size).repeat()
-    return model, SPARSE_CE, data
+    model = build_product_classifier(tokenizer.vocabulary_size, len(CATEGORIES), **config)
+    data = make_shop_dataset(shop, tokenizer, sequence_length=config["text_length"], batch_size=batch_size)
+    return model, SPARSE_CE, data.repeat()
 
 
 def captioner(batch_size):
@@ -108,35 +103,36 @@ def captioner(batch_size):
 
 
 def dual_encoder(batch_size):
-    scenes = make_scenes(1000, seed=1, image_size=32)
-    tokenizer = WordTokenizer.from_corpus(all_texts(scenes))
-    model = build_dual_encoder(tokenizer.vocabulary_size, image_size=32, text_length=20, embed_dim=64,
-                               filters=(32, 64, 128), embedding_dim=64, text_units=128)
+    scenes = make_scenes(1000, seed=1, image_size=get_preset("world_dual_encoder")["backbone"]["image_size"])
+    task = DualEncoder.from_preset("world_dual_encoder", vocabulary=WordTokenizer.from_corpus(all_texts(scenes)),
+                                   compile=False)
     images = np.repeat(scenes.images, [len(c) for c in scenes.captions], axis=0)
     captions = [c for caps in scenes.captions for c in caps]
-    data = _images_and_text(images, captions, tokenizer, 20, batch_size)
-    return model, SymmetricInfoNCE(), data.map(lambda x: (x, tf.zeros([batch_size])))
+    data = preprocessed_dataset(task.preprocessor, _raw_pairs(images, captions, batch_size))
+    # The loss reads only the logits (the matches are the diagonal); Keras wants a target tensor all the same.
+    return task.backbone, SymmetricInfoNCE(), data.map(lambda x: (x, tf.zeros([batch_size])))
 
 
 def speech(batch_size):
+    config = get_preset("world_speech_recognizer")["backbone"]
     records = load_speech(os.path.join(ROOT, "data", "speech"), split="train")
-    model = build_speech_recognizer(len(CHARACTERS) + 1, num_features=40, filters=(64, 64, 64), strides=(1, 2, 1),
-                                    recurrent_units=64, dropout=0.1)
-    data = make_speech_dataset(records, num_mel_bins=40, batch_size=batch_size, augment=True)
+    model = build_speech_recognizer(len(CHARACTERS) + 1, **config)
+    data = make_speech_dataset(records, num_mel_bins=config["num_features"], batch_size=batch_size, augment=True)
     return model, keras.losses.CTC(), data.repeat()
 
 
 def cvae(batch_size):
-    portraits = make_object_images(1000, seed=11, image_size=32)
-    tokenizer = WordTokenizer.from_corpus(portraits.descriptions)
-    model = build_cvae(tokenizer.vocabulary_size, image_size=32)
-    data = _images_and_text(portraits.images, portraits.descriptions, tokenizer, 3, batch_size)
-    return model, "mse", data.map(lambda x: (x, x["image"]))
+    portraits = make_object_images(1000, seed=11, image_size=get_preset("world_cvae")["backbone"]["image_size"])
+    task = ConditionalVAE.from_preset("world_cvae", vocabulary=WordTokenizer.from_corpus(portraits.descriptions),
+                                      compile=False)
+    data = preprocessed_dataset(task.preprocessor, _raw_pairs(portraits.images, portraits.descriptions, batch_size))
+    return task.backbone, "mse", data
 
 
 def video(batch_size):
-    clips = make_clips(400, seed=12, frames=8, image_size=16)
-    model = build_action_recognizer(len(ACTIONS), 8, 16, filters=(8, 16), two_stream=True)
+    config = get_preset("world_action_recognizer")["backbone"]
+    clips = make_clips(400, seed=12, frames=config["frames"], image_size=config["image_size"])
+    model = build_action_recognizer(len(ACTIONS), **config)
     data = tf.data.Dataset.from_tensor_slices((clips.videos, clips.action_ids.astype("int32")))
     data = data.shuffle(len(clips.videos), seed=0).repeat().batch(batch_size, drop_remainder=True)
     return model, SPARSE_CE, data.prefetch(tf.data.AUTOTUNE)
