@@ -46,7 +46,7 @@ def test_the_captioner_configuration_is_written_only_in_its_preset():
     ):
         calls = re.findall(r"build_captioner\(([^\n]*)", source)
         assert calls and all('**' in call for call in calls), (name, calls)
-        assert 'get_preset("world_captioner")' in source, name
+        assert '"world_captioner"' in source, name
 
 
 def test_every_preset_names_a_task_that_builds_from_it():
@@ -72,3 +72,21 @@ def test_every_preset_names_a_task_that_builds_from_it():
         task = task_class.from_preset(name, compile=False, **arguments[preset["task"]])
         assert isinstance(task, task_class) and task.preprocessor is not None, name
         assert preset["chapter"] and preset["description"] and preset["training"], name
+
+
+def test_every_preset_is_read_by_its_chapter_and_by_the_benchmark():
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    notebooks = {path.name[:2]: path.name for path in (root / "notebooks").glob("*.ipynb")}
+    benchmark = (root / "benchmarks" / "task_models.py").read_text()
+    chapter_13 = _code_of(notebooks["13"])
+    for name in list_presets():
+        if name.startswith("tests_"):
+            continue
+        chapter = _code_of(notebooks[get_preset(name)["chapter"]])
+        # Read, not rewritten: the chapter names the preset it builds from.
+        assert re.search(rf"((get_preset|from_preset)\(\s*|preset = )\"{name}\"", chapter), (name, "chapter")
+        if name not in ("world_vqa_document", "world_cgan", "world_bert"):
+            assert f'"{name}"' in benchmark and f'"{name}"' in chapter_13, name
