@@ -2,14 +2,11 @@
 
 import keras
 
-from mmkeras.preprocessing.image_converter import ImageConverter
-from mmkeras.preprocessing.image_files import convert_images
-from mmkeras.preprocessing.tokenizer import WordTokenizer
-from mmkeras.tasks.preprocessor import Preprocessor
+from mmkeras.tasks.image_text_preprocessor import ImageTextPreprocessor
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
-class DualEncoderPreprocessor(Preprocessor):
+class DualEncoderPreprocessor(ImageTextPreprocessor):
     """Image-text pairs in, `{"image", "text"}` out; each side also alone.
 
     There are no targets: pair i (image i, text i) is the positive of
@@ -37,40 +34,9 @@ class DualEncoderPreprocessor(Preprocessor):
     ((1, 16, 16, 3), [[4, 6, 5, 0]])
     """
 
-    nested_layers = ("image_converter", "tokenizer")
-
     def __init__(self, image_converter, tokenizer, sequence_length=16, **kwargs):
-        super().__init__(**kwargs)
-        self.check_instance("image_converter", image_converter, ImageConverter)
-        self.check_instance("tokenizer", tokenizer, WordTokenizer)
-        self.check_length("sequence_length", sequence_length, 1)
-        self.image_converter = image_converter
-        self.tokenizer = tokenizer
-        self.sequence_length = sequence_length
-
-    def convert_images(self, images):
-        """Only the images: float32 `(B, S, S, 3)`."""
-        return convert_images(images, self.image_converter)
-
-    def tokenize(self, texts):
-        """Only the texts: int32 `(B, L)`."""
-        if isinstance(texts, str):
-            raise TypeError(f"Expected a batch of texts: wrap a single one in a list, [{texts!r:.60}].")
-        return self.tokenizer(texts, self.sequence_length, add_start_end=False)
+        super().__init__(image_converter, tokenizer, sequence_length, **kwargs)
 
     def call(self, x, y=None, sample_weight=None):
-        if not isinstance(x, dict) or sorted(x) != ["image", "text"]:
-            raise ValueError(
-                'Expected x = {"image": images, "text": strings}, one text per image. '
-                f"Received: {sorted(x) if isinstance(x, dict) else type(x).__name__}."
-            )
-        if y is not None:
-            raise ValueError(
-                "A dual encoder learns from the pairs alone (text i describes image i): pass no targets."
-            )
+        self.check_pairs(x, y)
         return {"image": self.convert_images(x["image"]), "text": self.tokenize(x["text"])}
-
-    def get_config(self):
-        config = super().get_config()
-        config.update(self.nested_config(), sequence_length=self.sequence_length)
-        return config
