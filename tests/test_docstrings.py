@@ -52,6 +52,7 @@ MODULES = [
     "mmkeras.layers.bilinear_fusion",
     "mmkeras.layers.attention_fusion",
     "mmkeras.layers.weighted_sum_fusion",
+    "mmkeras.layers.masked_mean_pooling",
 ]
 
 

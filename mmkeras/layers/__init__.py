@@ -13,6 +13,7 @@ from mmkeras.layers.fusion import Fusion
 from mmkeras.layers.gated_fusion import GatedFusion
 from mmkeras.layers.image_encoder import ImageEncoder
 from mmkeras.layers.lstm_decoder import LSTMDecoder
+from mmkeras.layers.masked_mean_pooling import MaskedMeanPooling
 from mmkeras.layers.modality_dropout import ModalityDropout
 from mmkeras.layers.position_embedding import PositionEmbedding
 from mmkeras.layers.sampling import Sampling

@@ -1,6 +1,5 @@
 """Task models assembled from `mmkeras.layers`."""
 
-from mmkeras.models.bert import MaskedMeanPooling
 from mmkeras.models.bert import build_bert_encoder
 from mmkeras.models.bert import build_bert_text_tower
 from mmkeras.models.bert import build_mlm_model

@@ -2,8 +2,8 @@
 and a pooled text tower for multimodal models."""
 
 import keras
-from keras import ops
 
+from mmkeras.layers import MaskedMeanPooling
 from mmkeras.layers import PositionEmbedding
 from mmkeras.layers import TransformerEncoder
 
@@ -54,27 +54,6 @@ def build_mlm_model(encoder, name="masked_language_model"):
     x = keras.layers.LayerNormalization(name="mlm_norm")(x)
     predictions = keras.layers.Dense(vocab_size, activation="softmax", dtype="float32", name="mlm_predictions")(x)
     return keras.Model(ids, predictions, name=name)
-
-
-@keras.saving.register_keras_serializable(package="mmkeras")
-class MaskedMeanPooling(keras.layers.Layer):
-    """Average a sequence `(B, T, D)` over its real (unmasked) positions to `(B, D)`."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], input_shape[-1])
-
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-    def call(self, inputs, mask=None):
-        if mask is None:
-            return ops.mean(inputs, axis=1)
-        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-        return ops.sum(inputs * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
 
 
 def build_bert_text_tower(encoder, name="text_encoder"):
