@@ -34,11 +34,11 @@ _PRESETS = {
         "task": "VisualQuestionAnswerer",
         "chapter": "05",
         "description": (
-            "Chapter 05's question-guided attention model on 48-pixel scenes: two glimpses of the region "
+            "Chapter 05's question-guided attention model on 32-pixel scenes: two glimpses of the region "
             "grid chosen by the question, a 256-unit hidden layer."
         ),
         "backbone": {
-            "image_size": 48,
+            "image_size": 32,
             "question_length": 14,
             "fusion": "question_attention",
             "hidden_units": 256,
@@ -49,8 +49,8 @@ _PRESETS = {
     "world_vqa_document": {
         "task": "VisualQuestionAnswerer",
         "chapter": "05",
-        "description": "Document 002's model, F = I_c + T_c then a softmax over the answers, on 48-pixel scenes.",
-        "backbone": {"image_size": 48, "question_length": 14, "fusion": "add", "downsampling": "strided"},
+        "description": "Document 002's model, F = I_c + T_c then a softmax over the answers, on 32-pixel scenes.",
+        "backbone": {"image_size": 32, "question_length": 14, "fusion": "add", "downsampling": "strided"},
         "training": {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3},
     },
     "world_product_classifier": {
