@@ -44,6 +44,7 @@ CASES = {
     "ImageEncoder": (lambda: layers.ImageEncoder((4, 8), output="grid", batch_norm=True, coordinates=True),
                      (RNG.uniform(size=(2, 16, 16, 3)).astype("float32"),), {}),
     "LSTMDecoder": (lambda: layers.LSTMDecoder(20, 8, 8), ([tokens(2, 6), floats(2, 4, 8)],), {}),
+    "MaskedMeanPooling": (lambda: layers.MaskedMeanPooling(), (floats(2, 20, 8),), {"mask": LENGTHS_MASK}),
     "ModalityDropout": (lambda: layers.ModalityDropout(0.5), ([floats(2, 8), floats(2, 6)],), {}),
     "PositionEmbedding": (lambda: layers.PositionEmbedding(10), (floats(2, 6, 8),), {}),
     "SpatialBroadcast": (lambda: layers.SpatialBroadcast(), ([floats(2, 4, 4, 8), floats(2, 3)],), {}),
