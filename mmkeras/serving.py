@@ -33,12 +33,15 @@ from mmkeras.generation import ctc_greedy_decode
 from mmkeras.preprocessing.audio import decode_wav
 from mmkeras.preprocessing.speech_features import utterance_features
 from mmkeras.preprocessing.video_clips import convert_clips
+from mmkeras.preprocessing.wordpiece import WordPieceTokenizer
 from mmkeras.tasks import ActionRecognizer
 from mmkeras.tasks import Captioner
 from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import ImageTextClassifier
+from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import SpeechRecognizer
 from mmkeras.tasks import TextToImageTask
+from mmkeras.tasks.masked_language_model_preprocessor import MASK_MARKER
 
 _STRINGS = tf.TensorSpec([None], tf.string)
 
@@ -192,6 +195,12 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     - `ConditionalVAE`, `ConditionalGAN`: `serve(text, seed)` -> `{"image":
       uint8 (B, S, S, 3)}`, one drawing per description; the same int32
       `seed` draws what `task.generate(texts, seed=seed)` draws.
+    - `MaskedLanguageModel`: `serve(text)` -> `{"text": string (B,)}`, each
+      text with every `[MASK]` replaced by its most probable piece, as
+      `task.fill_mask(texts)` returns it; its WordPiece tokenizer runs in
+      core TensorFlow ops (`WordPieceTokenizer(..., portable=True)`). A
+      text without `[MASK]` comes back normalised, and one longer than the
+      sequence length is cut to fit (`fill_mask` raises for both).
 
     Args:
         task: a trained `mmkeras.tasks` task.
@@ -221,15 +230,13 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
         return _export_speech_recognizer(task, filepath, verbose)
     if isinstance(task, TextToImageTask):
         return _export_text_to_image(task, filepath, verbose)
-    if type(task).__name__ == "MaskedLanguageModel":
-        raise TypeError(
-            "export_task does not export a MaskedLanguageModel: its WordPiece tokenizer needs tensorflow-text, "
-            "which a served graph must not. Export the model you fine-tune its encoder in instead."
-        )
+    if isinstance(task, MaskedLanguageModel):
+        return _export_masked_language_model(task, filepath, verbose)
     if not isinstance(task, Captioner):
         raise TypeError(
             "export_task exports the tasks of mmkeras.tasks (Captioner, VisualQuestionAnswerer, "
-            "ProductClassifier, ActionRecognizer, DualEncoder, SpeechRecognizer, ConditionalVAE, ConditionalGAN). Received: "
+            "ProductClassifier, ActionRecognizer, DualEncoder, SpeechRecognizer, ConditionalVAE, ConditionalGAN, "
+            "MaskedLanguageModel). Received: "
             f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
             "export_product_classifier or export_captioner."
         )
@@ -315,6 +322,36 @@ def _export_dual_encoder(task, filepath, verbose):
     archive.add_endpoint("serve", serve, input_signature=[images, texts])
     archive.add_endpoint("embed_images", embed_images, input_signature=[images])
     archive.add_endpoint("embed_texts", embed_texts, input_signature=[texts])
+    return _write(archive, filepath, verbose)
+
+
+def _export_masked_language_model(task, filepath, verbose):
+    preprocessor = task.preprocessor
+    portable = WordPieceTokenizer(preprocessor.tokenizer.vocabulary, portable=True)
+    length, mask_id = preprocessor.sequence_length, portable.mask_id
+
+    def serve(text):
+        parts = tf.strings.split(text, MASK_MARKER)
+        pieces = portable.tokenize(parts.flat_values)
+        # A [MASK] after every part of a text but its last.
+        row = parts.value_rowids()
+        position = tf.range(tf.size(parts.flat_values, out_type=tf.int64)) - tf.gather(parts.row_splits, row)
+        is_last = position == tf.gather(parts.row_lengths(), row) - 1
+        masks = tf.RaggedTensor.from_row_lengths(
+            tf.fill([tf.reduce_sum(tf.cast(~is_last, tf.int32))], mask_id), tf.cast(~is_last, tf.int64)
+        )
+        pieces = tf.RaggedTensor.from_row_splits(tf.concat([pieces, masks], axis=1), parts.row_splits)
+        pieces = pieces.merge_dims(1, 2)[:, : length - 2]
+        rows = pieces.nrows()
+        ids = tf.concat([tf.fill([rows, 1], portable.cls_id), pieces, tf.fill([rows, 1], portable.sep_id)], axis=1)
+        ids = ids.to_tensor(default_value=portable.pad_id, shape=[None, length])
+        best = tf.argmax(tf.cast(task.backbone(ids, training=False), tf.float32), axis=-1, output_type=tf.int32)
+        return {"text": portable.detokenize(tf.where(ids == mask_id, best, ids))}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.track(portable._piece_to_id)
+    archive.add_endpoint("serve", serve, input_signature=[tf.TensorSpec([None], tf.string, name="text")])
     return _write(archive, filepath, verbose)
 
 

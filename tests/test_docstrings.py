@@ -20,6 +20,7 @@ MODULES = [
     "mmkeras.preprocessing.text_normalization",
     "mmkeras.preprocessing.tokenizer",
     "mmkeras.preprocessing.wordpiece",
+    "mmkeras.preprocessing.wordpiece_matching",
     "mmkeras.preprocessing.image_converter",
     "mmkeras.preprocessing.image_files",
     "mmkeras.preprocessing.sequences",

@@ -19,14 +19,21 @@ between words, and none between two CJK characters, so
 `join_words(split_words(normalize_text(t)))` is `normalize_text(t)` with
 its spaces tidied, for any text.
 
-`portable=True` replaces the two tensorflow-text steps (1 and 2) by core
-TensorFlow's Unicode lower-casing, for graphs that must load without
-tensorflow-text. The two agree on text that is already in NFC with no
-compatibility characters and no letter whose case fold differs from its
-lower case (such as "ß"); the world's text and ordinary English, Chinese
-and accented Latin text qualify.
+`portable=True` does steps 1 and 2 with core TensorFlow ops only, for
+graphs that must load without tensorflow-text: one character at a time,
+through a table of what tensorflow-text makes of every code point whose
+result is not its plain lower case (about 9,400 of them: compatibility
+forms, "ß", characters NFKC case folding deletes, such as the zero-width
+space). The two agree on every text in which NFKC joins no neighbouring
+characters into one, and differ where it does: a letter followed by a
+separate combining accent ("e" + U+0301, which only the full rule turns
+into "é"), a half-width kana and its separate voicing mark, Hangul jamo
+that the full rule composes into syllables.
 """
 
+import functools
+
+import numpy as np
 import tensorflow as tf
 
 # Scripts written without spaces between words: each character is a word.
@@ -59,7 +66,7 @@ def normalize_text(texts, punctuation="strip", portable=False):
     if punctuation not in ("strip", "split"):
         raise ValueError(f"`punctuation` must be 'strip' or 'split'. Received: punctuation={punctuation!r}")
     if portable:
-        texts = tf.strings.lower(texts, encoding="utf-8")
+        texts = _fold_each_character(tf.convert_to_tensor(texts, tf.string))
     else:
         import tensorflow_text as tf_text
 
@@ -100,3 +107,28 @@ def join_cjk(texts):
 def _tidy_spaces(texts):
     texts = tf.strings.regex_replace(texts, _WHITE_SPACE, " ")
     return tf.strings.strip(texts)
+
+
+@functools.lru_cache(maxsize=1)
+def _folding_table():
+    """Code points whose NFKC case fold is not their lower case, sorted, and
+    what tensorflow-text folds each into."""
+    import tensorflow_text as tf_text
+
+    code_points = np.concatenate([np.arange(0, 0xD800), np.arange(0xE000, 0x110000)]).astype("int32")
+    characters = tf.strings.unicode_encode(tf.constant(code_points)[:, None], "UTF-8")
+    folded = tf_text.case_fold_utf8(tf_text.normalize_utf8(characters, "NFKC")).numpy()
+    different = folded != tf.strings.lower(characters, encoding="utf-8").numpy()
+    return code_points[different], folded[different]
+
+
+def _fold_each_character(texts):
+    code_points, folded = _folding_table()
+    flat = tf.strings.unicode_decode(tf.reshape(texts, [-1]), "UTF-8", errors="replace")
+    characters = tf.strings.lower(tf.strings.unicode_encode(flat.flat_values[:, None], "UTF-8"), encoding="utf-8")
+    keys = tf.constant(code_points)
+    at = tf.minimum(tf.searchsorted(keys, flat.flat_values), len(code_points) - 1)
+    found = tf.gather(keys, at) == flat.flat_values
+    characters = tf.where(found, tf.gather(tf.constant(folded), at), characters)
+    texts_back = tf.strings.reduce_join(flat.with_flat_values(characters), axis=-1)
+    return tf.reshape(texts_back, tf.shape(texts))

@@ -7,9 +7,13 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from mmkeras.preprocessing.text_normalization import join_cjk
 from mmkeras.preprocessing.text_normalization import join_words
 from mmkeras.preprocessing.text_normalization import normalize_text
 from mmkeras.preprocessing.tokenizer import as_string_tensor
+from mmkeras.preprocessing.wordpiece_matching import greedy_longest_match
+from mmkeras.preprocessing.wordpiece_matching import join_pieces
+from mmkeras.preprocessing.wordpiece_matching import split_bert_words
 
 PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
 WORDPIECE_RESERVED_TOKENS = (PAD, UNK, CLS, SEP, MASK)
@@ -37,6 +41,11 @@ class WordPieceTokenizer(keras.layers.Layer):
         vocabulary: a list of pieces starting with the reserved tokens, or
             the path of a file written by `save`.
         sequence_length: the default length of the rows `__call__` returns.
+        portable: tokenize with core TensorFlow ops only
+            (`mmkeras.preprocessing.wordpiece_matching`), so a SavedModel
+            that holds the tokenizer loads without tensorflow-text. The
+            pieces are the same; normalisation is the portable one of
+            `normalize_text`.
         **kwargs: `keras.layers.Layer` arguments (`name`, ...).
 
     Call arguments:
@@ -55,8 +64,11 @@ class WordPieceTokenizer(keras.layers.Layer):
     array([b'red circles'], dtype=object)
     """
 
-    def __init__(self, vocabulary, sequence_length=None, **kwargs):
+    def __init__(self, vocabulary, sequence_length=None, portable=False, **kwargs):
         super().__init__(**kwargs)
+        if not isinstance(portable, bool):
+            raise TypeError(f"`portable` must be a bool. Received: portable={portable!r}")
+        self.portable = portable
         if sequence_length is not None:
             _check_sequence_length(sequence_length)
         self.sequence_length = sequence_length
@@ -73,6 +85,18 @@ class WordPieceTokenizer(keras.layers.Layer):
         if len(set(vocabulary)) != len(vocabulary):
             raise ValueError("WordPiece vocabulary entries must be unique.")
         self._vocabulary = tuple(vocabulary)
+        self._id_to_piece = tf.constant(vocabulary)
+        self.built = True
+        if portable:
+            self._piece_to_id = tf.lookup.StaticHashTable(
+                tf.lookup.KeyValueTensorInitializer(
+                    tf.constant(vocabulary), tf.range(len(vocabulary), dtype=tf.int64)
+                ),
+                default_value=-1,
+            )
+            regular = vocabulary[len(WORDPIECE_RESERVED_TOKENS):]
+            self._max_piece_length = max([len(p.removeprefix("##")) for p in regular], default=1)
+            return
         table = tf.lookup.StaticVocabularyTable(
             tf.lookup.KeyValueTensorInitializer(
                 tf.constant(vocabulary), tf.range(len(vocabulary), dtype=tf.int64)
@@ -82,12 +106,12 @@ class WordPieceTokenizer(keras.layers.Layer):
         # Case folding and NFKC happen before, in normalize(); BERT's own
         # lower_case=True would also strip accents ("café" -> "cafe").
         self._tokenizer = tf_text.BertTokenizer(table, lower_case=False, unknown_token=UNK)
-        self._id_to_piece = tf.constant(vocabulary)
-        self.built = True
 
     def get_config(self):
         config = super().get_config()
-        config.update(vocabulary=list(self._vocabulary), sequence_length=self.sequence_length)
+        config.update(
+            vocabulary=list(self._vocabulary), sequence_length=self.sequence_length, portable=self.portable
+        )
         return config
 
     @classmethod
@@ -138,12 +162,19 @@ class WordPieceTokenizer(keras.layers.Layer):
 
     def normalize(self, texts):
         """`texts` as the tokenizer sees them before cutting words into pieces."""
-        return _normalize(as_string_tensor(texts))
+        return _normalize(as_string_tensor(texts), self.portable)
 
     def tokenize(self, texts):
         """Piece ids of `texts`, ragged `(batch, pieces)`, without `[CLS]`/`[SEP]`."""
-        texts = self.normalize(texts)
-        pieces = self._tokenizer.tokenize(tf.reshape(texts, [-1])).merge_dims(-2, -1)
+        texts = tf.reshape(self.normalize(texts), [-1])
+        if self.portable:
+            words = split_bert_words(texts)
+            pieces = greedy_longest_match(
+                words.flat_values, self._piece_to_id, self._max_piece_length, self.unk_id
+            )
+            pieces = tf.RaggedTensor.from_row_splits(pieces, words.row_splits).merge_dims(-2, -1)
+        else:
+            pieces = self._tokenizer.tokenize(texts).merge_dims(-2, -1)
         return tf.cast(pieces, tf.int32)
 
     def __call__(self, texts, sequence_length=None, add_start_end=True):
@@ -179,8 +210,10 @@ class WordPieceTokenizer(keras.layers.Layer):
             )
         ids = tf.cast(ids, tf.int64)
         keep = (ids >= len(WORDPIECE_RESERVED_TOKENS)) & (ids < self.vocabulary_size)
-        words = self._tokenizer.detokenize(tf.ragged.boolean_mask(ids, keep))
-        return join_words(words, axis=-1)
+        ids = tf.ragged.boolean_mask(ids, keep)
+        if self.portable:
+            return join_cjk(join_pieces(tf.gather(self._id_to_piece, ids)))
+        return join_words(self._tokenizer.detokenize(ids), axis=-1)
 
     def save(self, path):
         """Write the vocabulary, one piece a line (plain text)."""
@@ -192,8 +225,8 @@ class WordPieceTokenizer(keras.layers.Layer):
         return cls(path, **kwargs)
 
 
-def _normalize(texts):
-    return normalize_text(texts, punctuation="split")
+def _normalize(texts, portable=False):
+    return normalize_text(texts, punctuation="split", portable=portable)
 
 
 def _check_sequence_length(sequence_length):

@@ -1,3 +1,5 @@
+import unicodedata
+
 import pytest
 import tensorflow as tf
 
@@ -33,7 +35,24 @@ def test_cjk_characters_are_words_and_join_back_without_spaces():
     assert texts(join_words(split_words(normalized))) == texts(normalized)
 
 
-def test_portable_agrees_on_nfc_text_without_compatibility_characters():
-    raw = tf.constant(["A Café in 北京", "Ünïcödé Ελληνικά Кириллица"])
+def test_portable_agrees_on_composed_text_including_compatibility_forms_and_case_folds():
+    raw = tf.constant([
+        "A Café in 北京", "Ünïcödé Ελληνικά Кириллица", "ＦＵＬＬ ｗｉｄｔｈ ﬁne Straße",
+        "zero\u200bwidth soft\u00adhyphen", "ΟΔΟΣ İstanbul ǅ ㎏ ①", "日本語のテキスト ﾃｷｽﾄ",
+    ])
     assert texts(normalize_text(raw, portable=True)) == texts(normalize_text(raw))
-    assert texts(normalize_text(raw)) == ["a café in 北京", "ünïcödé ελληνικά кириллица"]
+    assert texts(normalize_text(raw))[2:4] == ["full width fine strasse", "zerowidth softhyphen"]
+    # Every character of the Latin, Greek, Cyrillic, Arabic, CJK and
+    # compatibility blocks, written in a row: NFKC joins none of them, except
+    # the half-width Hangul jamo (U+FFA0...), which it composes into syllables.
+    blocks = [range(0x20, 0x250), range(0x370, 0x530), range(0x600, 0x700), range(0x3000, 0x3100),
+              range(0x4E00, 0x4F00), range(0xF900, 0xFB50), range(0xFF00, 0xFFA0), range(0xFFE0, 0xFFF0)]
+    characters = [chr(c) for block in blocks for c in block if unicodedata.category(chr(c))[0] in "LNPSZ"]
+    rows = tf.constant(["".join(characters[i:i + 40]) for i in range(0, len(characters), 40)])
+    assert texts(normalize_text(rows, portable=True)) == texts(normalize_text(rows))
+
+
+def test_portable_does_not_join_a_letter_and_a_separate_accent():
+    decomposed = tf.constant(["cafe\u0301"])
+    assert texts(normalize_text(decomposed)) == ["café"]
+    assert texts(normalize_text(decomposed, portable=True)) == ["cafe\u0301"]

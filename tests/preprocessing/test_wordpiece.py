@@ -96,3 +96,50 @@ def test_config_and_keras_file_keep_the_vocabulary(tokenizer):
     restored = keras.saving.deserialize_keras_object(config)
     assert restored.vocabulary == tokenizer.vocabulary and restored.sequence_length == 8
     np.testing.assert_array_equal(restored(["a red circle"]), tokenizer(["a red circle"], 8))
+
+
+PARITY_CORPUS = CORPUS + CHINESE + MIXED + ["un café crème à côté", "ÉCLAIR au chocolat"] * 5
+HARD_TEXTS = [
+    "red circles!", "a+b=c $5 <x> ^~|`", "一个红色的方块。", "café crèmes", "zzzz qqq",
+    "x" * 120,  # over tensorflow-text's 100 bytes a word: one [UNK]
+    "é" * 50, "é" * 49,  # 100 bytes, 98 bytes
+    "", "   ", "redred bluesquare", "##s ##", "a\tb\nc", "[MASK] circle", "ÉCLAIRS",
+    "abc1234", "mixed 中文 and English, ok?", "naïve Straße l'été",
+]
+
+
+@pytest.fixture(scope="module")
+def tokenizer_pair():
+    full = WordPieceTokenizer.from_corpus(PARITY_CORPUS, vocab_size=150)
+    return full, WordPieceTokenizer(full.vocabulary, portable=True)
+
+
+def test_portable_pieces_and_text_match_tensorflow_text(tokenizer_pair):
+    full, portable = tokenizer_pair
+    assert full.tokenize(HARD_TEXTS).to_list() == portable.tokenize(HARD_TEXTS).to_list()
+    unknown = full.tokenize(HARD_TEXTS).to_list()
+    assert unknown[5] == [full.unk_id] and full.unk_id in unknown[4]  # the rules above were exercised
+    ids = full(HARD_TEXTS, 48)
+    np.testing.assert_array_equal(portable(HARD_TEXTS, 48), ids)
+    assert full.detokenize(ids).numpy().tolist() == portable.detokenize(ids).numpy().tolist()
+    suffixes = [[i for i, piece in enumerate(full.vocabulary) if piece.startswith("##")][:2]]
+    assert portable.detokenize(suffixes).numpy().tolist() == full.detokenize(suffixes).numpy().tolist()
+
+
+def test_portable_tokenizer_runs_in_a_graph_without_tensorflow_text_ops(tokenizer_pair):
+    _, portable = tokenizer_pair
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
+    def round_trip(texts):
+        return portable.detokenize(portable(texts, 24))
+
+    graph = round_trip.get_concrete_function().graph.as_graph_def()
+    ops = {node.op for node in graph.node} | {
+        node.op for function in graph.library.function for node in function.node_def
+    }
+    assert ops and not {op for op in ops if op not in tf.raw_ops.__dict__}
+    assert round_trip(tf.constant(["A red circle", "一个红色的圆"])).numpy().tolist() == [
+        b"a red circle", "一个红色的圆".encode()
+    ]
+    empty = portable.tokenize(tf.constant([], tf.string))
+    assert empty.shape[0] == 0
