@@ -248,6 +248,8 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
 
 
 def _portable_tokenizer(tokenizer):
+    if isinstance(tokenizer, WordPieceTokenizer):
+        return WordPieceTokenizer(tokenizer.vocabulary, portable=True)
     return WordTokenizer(tokenizer.vocabulary[len(RESERVED_TOKENS):], portable=True)
 
 
@@ -270,7 +272,7 @@ def _export_task_classifier(task, filepath, verbose):
     return _export_classification(
         task.backbone, _portable_tokenizer(preprocessor.tokenizer), _image_bytes_converter(preprocessor),
         preprocessor.sequence_length, preprocessor.labels, preprocessor.text_input, "text", "label",
-        filepath, verbose,
+        filepath, verbose, add_start_end=preprocessor.wraps_text,
     )
 
 
@@ -318,7 +320,7 @@ def _export_dual_encoder(task, filepath, verbose):
     texts = tf.TensorSpec([None], tf.string, name="text")
     archive = keras.export.ExportArchive()
     archive.track(task.backbone)
-    archive.track(portable._word_to_id)
+    archive.track(portable.lookup_table)
     archive.add_endpoint("serve", serve, input_signature=[images, texts])
     archive.add_endpoint("embed_images", embed_images, input_signature=[images])
     archive.add_endpoint("embed_texts", embed_texts, input_signature=[texts])
@@ -327,7 +329,7 @@ def _export_dual_encoder(task, filepath, verbose):
 
 def _export_masked_language_model(task, filepath, verbose):
     preprocessor = task.preprocessor
-    portable = WordPieceTokenizer(preprocessor.tokenizer.vocabulary, portable=True)
+    portable = _portable_tokenizer(preprocessor.tokenizer)
     length, mask_id = preprocessor.sequence_length, portable.mask_id
 
     def serve(text):
@@ -350,7 +352,7 @@ def _export_masked_language_model(task, filepath, verbose):
 
     archive = keras.export.ExportArchive()
     archive.track(task.backbone)
-    archive.track(portable._piece_to_id)
+    archive.track(portable.lookup_table)
     archive.add_endpoint("serve", serve, input_signature=[tf.TensorSpec([None], tf.string, name="text")])
     return _write(archive, filepath, verbose)
 
@@ -394,7 +396,7 @@ def _export_text_to_image(task, filepath, verbose):
 
     archive = keras.export.ExportArchive()
     archive.track(drawer)
-    archive.track(portable._word_to_id)
+    archive.track(portable.lookup_table)
     archive.add_endpoint(
         "serve", serve,
         input_signature=[tf.TensorSpec([None], tf.string, name="text"), tf.TensorSpec([], tf.int32, name="seed")],
@@ -404,13 +406,13 @@ def _export_text_to_image(task, filepath, verbose):
 
 def _export_classification(
     model, portable, convert_images, sequence_length, labels, model_text_input, served_text_input, label_name,
-    filepath, verbose,
+    filepath, verbose, add_start_end=False,
 ):
     """A `serve(image_bytes, <served_text_input>)` endpoint naming the best label."""
     label_table = tf.constant([str(label) for label in labels])
 
     def classify(image_bytes, text):
-        ids = portable(text, sequence_length, add_start_end=False)
+        ids = portable(text, sequence_length, add_start_end=add_start_end)
         inputs = {"image": convert_images(image_bytes), model_text_input: ids}
         probabilities = tf.cast(model(inputs, training=False), tf.float32)
         best = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
@@ -426,7 +428,7 @@ def _export_classification(
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.track(portable._word_to_id)
+    archive.track(portable.lookup_table)
     archive.add_endpoint(
         "serve",
         serve,
@@ -455,7 +457,7 @@ def _export_caption_search(captioner, portable, convert_images, filepath, max_le
 
     archive = keras.export.ExportArchive()
     archive.track(captioner)
-    archive.track(portable._word_to_id)
+    archive.track(portable.lookup_table)
     archive.add_endpoint("serve", serve, input_signature=[_STRINGS])
     return _write(archive, filepath, verbose)
 

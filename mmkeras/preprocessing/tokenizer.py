@@ -174,6 +174,12 @@ class WordTokenizer(keras.layers.Layer):
         return len(RESERVED_TOKENS) + len(self._words)
 
     @property
+    def lookup_table(self):
+        """The word-to-id table; a `tf.Module` or `keras.export.ExportArchive`
+        whose graph calls this tokenizer must track it."""
+        return self._word_to_id
+
+    @property
     def pad_id(self):
         return 0
 

@@ -97,7 +97,7 @@ class WordPieceTokenizer(keras.layers.Layer):
             regular = vocabulary[len(WORDPIECE_RESERVED_TOKENS):]
             self._max_piece_length = max([len(p.removeprefix("##")) for p in regular], default=1)
             return
-        table = tf.lookup.StaticVocabularyTable(
+        self._piece_to_id = tf.lookup.StaticVocabularyTable(
             tf.lookup.KeyValueTensorInitializer(
                 tf.constant(vocabulary), tf.range(len(vocabulary), dtype=tf.int64)
             ),
@@ -105,7 +105,7 @@ class WordPieceTokenizer(keras.layers.Layer):
         )
         # Case folding and NFKC happen before, in normalize(); BERT's own
         # lower_case=True would also strip accents ("café" -> "cafe").
-        self._tokenizer = tf_text.BertTokenizer(table, lower_case=False, unknown_token=UNK)
+        self._tokenizer = tf_text.BertTokenizer(self._piece_to_id, lower_case=False, unknown_token=UNK)
 
     def get_config(self):
         config = super().get_config()
@@ -153,6 +153,12 @@ class WordPieceTokenizer(keras.layers.Layer):
     @property
     def vocabulary_size(self):
         return len(self._vocabulary)
+
+    @property
+    def lookup_table(self):
+        """The piece-to-id table; a `tf.Module` or `keras.export.ExportArchive`
+        whose graph calls this tokenizer must track it."""
+        return self._piece_to_id
 
     pad_id = property(lambda self: 0)
     unk_id = property(lambda self: WORDPIECE_RESERVED_TOKENS.index(UNK))

@@ -5,6 +5,7 @@ import numpy as np
 from mmkeras.layers import TextEncoder
 from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.tokenizer import WordTokenizer
+from mmkeras.preprocessing.wordpiece import WordPieceTokenizer
 from mmkeras.tasks.image_text_classifier_preprocessor import ImageTextClassifierPreprocessor
 from mmkeras.tasks.task import Task
 
@@ -59,7 +60,8 @@ class ImageTextClassifier(Task):
 
         Args:
             preset: a preset name (see `mmkeras.tasks.list_presets()`) or dict.
-            vocabulary: a `WordTokenizer`, or a list of words.
+            vocabulary: a `WordTokenizer`, a list of words, or a
+                `WordPieceTokenizer` (with a BERT-style `text_encoder`).
             labels: the label names the task chooses from (answers, categories).
             compile: compile with Adam at the preset's learning rate, the
                 sparse cross-entropy and accuracy.
@@ -67,7 +69,10 @@ class ImageTextClassifier(Task):
         """
         config = cls.preset_config(preset)
         args = {**config["backbone"], **backbone_overrides}
-        tokenizer = vocabulary if isinstance(vocabulary, WordTokenizer) else WordTokenizer(vocabulary)
+        if isinstance(vocabulary, (WordTokenizer, WordPieceTokenizer)):
+            tokenizer = vocabulary
+        else:
+            tokenizer = WordTokenizer(vocabulary)
         labels = [str(label) for label in labels]
         backbone = cls.build_backbone(tokenizer.vocabulary_size, len(labels), **args)
         preprocessor = ImageTextClassifierPreprocessor(

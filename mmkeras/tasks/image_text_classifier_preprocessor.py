@@ -6,6 +6,7 @@ from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.image_files import convert_images
 from mmkeras.preprocessing.label_table import LabelTable
 from mmkeras.preprocessing.tokenizer import WordTokenizer
+from mmkeras.preprocessing.wordpiece import WordPieceTokenizer
 from mmkeras.tasks.preprocessor import Preprocessor
 
 
@@ -20,7 +21,9 @@ class ImageTextClassifierPreprocessor(Preprocessor):
 
     Args:
         image_converter: an `ImageConverter`.
-        tokenizer: a `WordTokenizer`.
+        tokenizer: a `WordTokenizer` (a text's row holds its words alone)
+            or a `WordPieceTokenizer` (`[CLS] pieces [SEP]`, as a
+            BERT-style text tower was pretrained to read them).
         labels: the label names, in the order of the backbone's outputs.
         sequence_length: L, the text's padded length.
         text_input: the backbone's name for the text input (`"question"`
@@ -50,7 +53,7 @@ class ImageTextClassifierPreprocessor(Preprocessor):
     def __init__(self, image_converter, tokenizer, labels, sequence_length=16, text_input="text", **kwargs):
         super().__init__(**kwargs)
         self.check_instance("image_converter", image_converter, ImageConverter)
-        self.check_instance("tokenizer", tokenizer, WordTokenizer)
+        self.check_instance("tokenizer", tokenizer, (WordTokenizer, WordPieceTokenizer))
         table = LabelTable(labels)
         self.check_length("sequence_length", sequence_length, 1)
         if text_input not in ("text", "question"):
@@ -70,11 +73,23 @@ class ImageTextClassifierPreprocessor(Preprocessor):
             )
         inputs = {
             "image": convert_images(x["image"], self.image_converter),
-            self.text_input: self.tokenizer(x["text"], self.sequence_length, add_start_end=False),
+            self.text_input: self.tokenize(x["text"]),
         }
         if y is None:
             return inputs
         return self.pack(inputs, self.label_ids(y), sample_weight)
+
+    @property
+    def wraps_text(self):
+        """Whether a text's row starts and ends with the tokenizer's marks
+        (`[CLS]` ... `[SEP]` for WordPiece)."""
+        return isinstance(self.tokenizer, WordPieceTokenizer)
+
+    def tokenize(self, texts):
+        """Only the texts: int32 `(B, L)`."""
+        if isinstance(texts, str):
+            raise TypeError(f"Expected a batch of texts: wrap a single one in a list, [{texts!r:.60}].")
+        return self.tokenizer(texts, self.sequence_length, add_start_end=self.wraps_text)
 
     def label_ids(self, labels):
         """Ids of label names (strings), or label ids (ints) checked to be in range."""

@@ -6,6 +6,8 @@ class that `mmkeras.tasks` exports, so a new task cannot skip the tests.
 
 import numpy as np
 
+from mmkeras.models.bert import build_bert_encoder
+from mmkeras.models.bert import build_bert_text_tower
 from mmkeras.preprocessing import WordPieceTokenizer
 from mmkeras.preprocessing import WordTokenizer
 from mmkeras.tasks import ActionRecognizer
@@ -64,9 +66,13 @@ CATEGORIES = ["kitchen", "lighting"]
 
 
 def make_product_classifier(rng):
+    # WordPiece and a BERT-style text tower (chapter 03); the VQA case covers the word tokenizer.
+    tokenizer = WordPieceTokenizer.from_corpus(PRODUCTS * 10, vocab_size=70)
+    encoder = build_bert_encoder(tokenizer.vocabulary_size, 10, hidden_dim=8, num_layers=1, num_heads=2,
+                                 intermediate_dim=16)
     task = ProductClassifier.from_preset(
-        "world_product_classifier", vocabulary=WordTokenizer.from_corpus(PRODUCTS), labels=CATEGORIES,
-        filters=(8,), width=8, hidden_units=8, embedding_dim=8,
+        "world_product_classifier", vocabulary=tokenizer, labels=CATEGORIES,
+        filters=(8,), width=8, hidden_units=8, text_length=10, text_encoder=build_bert_text_tower(encoder),
     )
     x = {"image": _images(rng, 6, 32), "text": PRODUCTS * 2}
     task.fit(x, ["kitchen", "lighting", "kitchen"] * 2, batch_size=3, epochs=1, verbose=0)
