@@ -54,6 +54,10 @@ MODULES = [
     "mmkeras.layers.attention_fusion",
     "mmkeras.layers.weighted_sum_fusion",
     "mmkeras.layers.masked_mean_pooling",
+    "mmkeras.layers.patch_embedding",
+    "mmkeras.layers.transformer_decoder",
+    "mmkeras.layers.modality_projector",
+    "mmkeras.layers.modality_embedding",
 ]
 
 

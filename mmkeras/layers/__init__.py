@@ -15,10 +15,14 @@ from mmkeras.layers.image_encoder import ImageEncoder
 from mmkeras.layers.lstm_decoder import LSTMDecoder
 from mmkeras.layers.masked_mean_pooling import MaskedMeanPooling
 from mmkeras.layers.modality_dropout import ModalityDropout
+from mmkeras.layers.modality_embedding import ModalityEmbedding
+from mmkeras.layers.modality_projector import ModalityProjector
+from mmkeras.layers.patch_embedding import PatchEmbedding
 from mmkeras.layers.position_embedding import PositionEmbedding
 from mmkeras.layers.sampling import Sampling
 from mmkeras.layers.spatial_broadcast import SpatialBroadcast
 from mmkeras.layers.text_encoder import TextEncoder
+from mmkeras.layers.transformer_decoder import TransformerDecoder
 from mmkeras.layers.transformer_encoder import TransformerEncoder
 from mmkeras.layers.video_encoder import VideoEncoder
 from mmkeras.layers.weighted_sum_fusion import WeightedSumFusion
