@@ -13,10 +13,13 @@ with `tokens` `(B,)` int32, `logits` `(B, vocab_size)`, `weights` `(B, N)`
 tensors with the batch as their first axis. Put everything a step needs
 per example (e.g. the image features it attends over) in the state: beam
 search repeats the state for every beam and reorders it as beams are
-pruned. `lstm_decoder_step` builds both for `mmkeras.layers.LSTMDecoder`.
+pruned. `lstm_decoder_step` builds both for `mmkeras.layers.LSTMDecoder`,
+`language_model_step` for a `mmkeras.layers.TransformerLanguageModel` (with
+its key/value cache, or recomputing the sequence at every step).
 
-Both searches return a `SearchResult`; greedy search equals beam search
-with `beam_width=1`, tokens, scores and attention alike.
+Every search returns a `SearchResult`; greedy search equals beam search
+with `beam_width=1`, tokens, scores and attention alike, and sampling with
+`top_k=1`.
 """
 
 import collections
@@ -80,9 +83,9 @@ def _call_step(step_fn, tokens, state):
 
 
 def _run(step_fn, start_tokens, state, max_length, update, make_carry):
-    """Step 0 outside the loop (it fixes the attention width), the rest inside."""
+    """Step 0 outside the loop (it fixes the attention and vocabulary widths), the rest inside."""
     log_probs, state, weights = _call_step(step_fn, start_tokens, state)
-    carry = update(0, log_probs, state, weights, make_carry(state, ops.shape(weights)[-1]))
+    carry = update(0, log_probs, state, weights, make_carry(state, ops.shape(weights)[-1], ops.shape(log_probs)[-1]))
 
     def body(i, carry):
         log_probs, state, weights = _call_step(step_fn, carry[0], carry[1])
@@ -114,12 +117,76 @@ def greedy_search(step_fn, initial_state, start_id, end_id, max_length, pad_id=0
     [[2, 1, 0, 0]]
     """
     _check_search_args(start_id, end_id, max_length)
+    choose = lambda i, log_probs, noise: ops.cast(ops.argmax(log_probs, axis=-1), "int32")  # noqa: E731
+    return _decode_one_by_one(step_fn, initial_state, start_id, end_id, max_length, pad_id, choose)
+
+
+def sample_search(
+    step_fn, initial_state, start_id, end_id, max_length, temperature=1.0, top_k=None, seed=None, pad_id=0
+):
+    """Decode by drawing every token from the model's distribution.
+
+    The logits are divided by `temperature` (below 1 sharpens, above 1
+    flattens), everything outside the `top_k` most likely tokens is
+    dropped, and a token is drawn from the rest. The draws use the
+    Gumbel-max trick, `argmax(logits / temperature + g)` with Gumbel noise
+    `g` drawn for every step before the loop starts, so the loop itself
+    holds no random state and compiles on every backend; the same `seed`
+    draws the same tokens. `top_k=1` is greedy search.
+
+    Args:
+        step_fn, initial_state, start_id, end_id, max_length, pad_id: as in
+            `greedy_search`.
+        temperature: float > 0.
+        top_k: optional int >= 1, sample among the k most likely tokens only.
+        seed: optional int, for reproducible draws.
+
+    Returns:
+        A `SearchResult`; `scores` are the model's own log-probabilities
+        of the drawn tokens (before temperature and top-k).
+
+    Example:
+
+    >>> import numpy as np
+    >>> table = np.log(np.array([[.1, .1, .4, .4], [.1, .1, .4, .4], [.1, .8, .05, .05], [.1, .8, .05, .05]]))
+    >>> step = lambda tokens, state: (keras.ops.take(table, tokens, axis=0), state)
+    >>> drawn = sample_search(step, {"x": np.zeros((6, 1))}, start_id=0, end_id=1, max_length=3, top_k=2, seed=1)
+    >>> sorted(set(keras.ops.convert_to_numpy(drawn.tokens)[:, 0].tolist()))
+    [2, 3]
+    """
+    _check_search_args(start_id, end_id, max_length)
+    if not isinstance(temperature, (int, float)) or isinstance(temperature, bool) or temperature <= 0:
+        raise ValueError(
+            f"`temperature` must be a number > 0 (use greedy_search for temperature 0). "
+            f"Received: temperature={temperature!r}"
+        )
+    if top_k is not None and (not isinstance(top_k, int) or isinstance(top_k, bool) or top_k < 1):
+        raise ValueError(f"`top_k` must be None or an int >= 1. Received: top_k={top_k!r}")
+
+    def choose(i, log_probs, noise):
+        scaled = log_probs / float(temperature)
+        if top_k is not None:
+            # By index, not by a threshold, so ties at the k-th place keep exactly k tokens.
+            best = ops.top_k(log_probs, k=min(top_k, log_probs.shape[-1]))[1]
+            kept = ops.sum(ops.one_hot(best, log_probs.shape[-1]), axis=1) > 0
+            scaled = ops.where(kept, scaled, _NEG_INF)
+        return ops.cast(ops.argmax(scaled + ops.take(noise, i, axis=0), axis=-1), "int32")
+
+    def draw_noise(batch, vocab_size):
+        uniform = keras.random.uniform((max_length, batch, vocab_size), minval=1e-7, maxval=1.0, seed=seed)
+        return -ops.log(-ops.log(uniform))
+
+    return _decode_one_by_one(step_fn, initial_state, start_id, end_id, max_length, pad_id, choose, draw_noise)
+
+
+def _decode_one_by_one(step_fn, initial_state, start_id, end_id, max_length, pad_id, choose, draw_noise=None):
+    """Greedy and sampled decoding: `choose(step, log_probs, noise)` picks each token."""
     batch = _batch_size(initial_state)
     positions = ops.arange(max_length, dtype="int32")[None, :]
 
     def update(i, log_probs, state, weights, carry):
-        _, _, output, scores, attention, finished = carry
-        chosen = ops.cast(ops.argmax(log_probs, axis=-1), "int32")
+        _, _, output, scores, attention, finished, noise = carry
+        chosen = choose(i, log_probs, noise)
         chosen_log_prob = ops.squeeze(ops.take_along_axis(log_probs, chosen[:, None], axis=1), axis=1)
         scores = scores + ops.where(finished, 0.0, chosen_log_prob)
         at_step = ops.logical_and(positions == i, ops.logical_not(finished)[:, None])
@@ -127,9 +194,9 @@ def greedy_search(step_fn, initial_state, start_id, end_id, max_length, pad_id=0
         attention = ops.where(at_step[..., None], weights[:, None, :], attention)
         chosen = ops.where(finished, pad_id, chosen)
         finished = ops.logical_or(finished, chosen == end_id)
-        return chosen, state, output, scores, attention, finished
+        return chosen, state, output, scores, attention, finished, noise
 
-    def make_carry(state, width):
+    def make_carry(state, width, vocab_size):
         return (
             None,
             state,
@@ -137,10 +204,11 @@ def greedy_search(step_fn, initial_state, start_id, end_id, max_length, pad_id=0
             ops.zeros((batch,), "float32"),
             ops.zeros((batch, max_length, width), "float32"),
             ops.zeros((batch,), dtype="bool"),
+            ops.zeros((1,), "float32") if draw_noise is None else draw_noise(batch, vocab_size),
         )
 
     start = ops.full((batch,), start_id, dtype="int32")
-    _, _, tokens, scores, attention, _ = _run(step_fn, start, initial_state, max_length, update, make_carry)
+    _, _, tokens, scores, attention, _, _ = _run(step_fn, start, initial_state, max_length, update, make_carry)
     return _result(tokens, scores, attention)
 
 
@@ -209,7 +277,7 @@ def beam_search(
         state = keras.tree.map_structure(lambda x: ops.take(x, rows, axis=0), state)
         return ops.reshape(chosen, (-1,)), state, sequences, scores, attention, finished
 
-    def make_carry(state, attention_width):
+    def make_carry(state, attention_width, _):
         return (
             None,
             state,
@@ -255,6 +323,84 @@ def lstm_decoder_step(decoder, features, features_mask=None):
         return logits, dict(state, h=h, c=c), weights
 
     return step_fn, state
+
+
+def language_model_step(language_model, prefix, max_length, padding_mask=None, prefix_length=None, use_cache=True):
+    """Step function and initial state for a `mmkeras.layers.TransformerLanguageModel`.
+
+    `prefix` is what comes before the first generated token, already in the
+    model's width: image tokens, a prompt's token embeddings, or both.
+    With `use_cache=True` the prefix runs through the model once, filling
+    its key/value cache, and every step then runs one position against
+    the cache. With `use_cache=False` every step runs the model over the
+    whole sequence again (prefix and every token so far, at fixed shape),
+    which is what decoding costs without a cache; the tokens are the same
+    (tested), only the time differs (`benchmarks/kv_cache.py`).
+
+    Args:
+        language_model: a built `TransformerLanguageModel`.
+        prefix: float `(B, P, hidden_dim)`.
+        max_length: int, tokens to generate; `P + max_length` must fit the
+            model's `max_length`.
+        padding_mask: optional boolean `(B, P)`, `False` at padded prefix
+            positions (a short prompt in a padded batch).
+        prefix_length: optional int or int `(B,)`, the bidirectional part,
+            as the model was trained.
+        use_cache: bool, decode with the key/value cache.
+
+    Returns:
+        `(step_fn, initial_state)` for `greedy_search`, `sample_search` and
+        `beam_search`.
+    """
+    if len(prefix.shape) != 3:
+        raise ValueError(f"`prefix` must have shape (batch, length, hidden_dim). Received shape {tuple(prefix.shape)}.")
+    if not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
+    batch, prefix_size = ops.shape(prefix)[0], prefix.shape[1]
+    total = prefix_size + max_length
+    if total > language_model.max_length:
+        raise ValueError(
+            f"A prefix of {prefix_size} positions plus max_length={max_length} generated tokens needs "
+            f"{total} positions, but the language model holds {language_model.max_length}. "
+            "Generate fewer tokens or shorten the prompt."
+        )
+    if padding_mask is None:
+        padding_mask = ops.ones((batch, prefix_size), "bool")
+    padding_mask = ops.concatenate(
+        [ops.cast(padding_mask, "bool"), ops.ones((batch, max_length), "bool")], axis=1
+    )
+    position = ops.full((batch,), prefix_size, dtype="int32")
+    if not use_cache:
+        state = {"prefix": prefix, "tokens": ops.zeros((batch, max_length), "int32"), "position": position,
+                 "padding_mask": padding_mask}
+        columns = ops.arange(max_length, dtype="int32")[None, :]
+
+        def recompute_step(tokens, state):
+            written = state["position"][0] - prefix_size
+            sequence = ops.where(columns == written, tokens[:, None], state["tokens"])
+            logits = language_model(
+                sequence, prefix=state["prefix"], padding_mask=state["padding_mask"], prefix_length=prefix_length
+            )
+            return ops.take(logits, state["position"][0], axis=1), dict(
+                state, tokens=sequence, position=state["position"] + 1
+            )
+
+        return recompute_step, state
+
+    cache = language_model.initial_cache(batch, total)
+    _, cache = language_model.call_with_cache(
+        prefix, cache, 0, padding_mask=padding_mask, prefix_length=prefix_length
+    )
+    state = {"cache": cache, "position": position, "padding_mask": padding_mask}
+
+    def cached_step(tokens, state):
+        logits, cache = language_model.call_with_cache(
+            language_model.token_embedding(tokens[:, None]), state["cache"], state["position"][0],
+            padding_mask=state["padding_mask"],
+        )
+        return logits[:, 0], dict(state, cache=cache, position=state["position"] + 1)
+
+    return cached_step, state
 
 
 def ctc_greedy_decode(logits, lengths=None, blank_id=0, pad_id=-1):

@@ -56,6 +56,7 @@ MODULES = [
     "mmkeras.layers.masked_mean_pooling",
     "mmkeras.layers.patch_embedding",
     "mmkeras.layers.transformer_decoder",
+    "mmkeras.layers.transformer_language_model",
     "mmkeras.layers.modality_projector",
     "mmkeras.layers.modality_embedding",
 ]

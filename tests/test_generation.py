@@ -9,8 +9,11 @@ from mmkeras.generation import SearchResult
 from mmkeras.generation import beam_search
 from mmkeras.generation import ctc_greedy_decode
 from mmkeras.generation import greedy_search
+from mmkeras.generation import language_model_step
 from mmkeras.generation import lstm_decoder_step
+from mmkeras.generation import sample_search
 from mmkeras.layers import LSTMDecoder
+from mmkeras.layers import TransformerLanguageModel
 
 START, END, PAD = 1, 2, 0
 # A Markov chain over 5 tokens where the greedy choice is a trap: from the
@@ -188,6 +191,90 @@ def test_errors():
         greedy_search(table_step(LOG_T), {}, START, END, 3)
     with pytest.raises(ValueError, match=r"\(logits, state\)"):
         greedy_search(lambda tokens, state: tokens, state, START, END, 3)
+
+
+def first_tokens(**kwargs):
+    state = {"s": np.zeros((4000, 1))}
+    return numpy_result(sample_search(table_step(LOG_T), state, START, END, max_length=2, **kwargs)).tokens[:, 0]
+
+
+def test_sampling_draws_from_the_distribution_sharpened_by_temperature_and_cut_by_top_k():
+    probabilities = TRANSITIONS[START]
+    counts = np.bincount(first_tokens(seed=0), minlength=5) / 4000
+    # 4000 draws: a standard error of at most 0.008 per frequency.
+    np.testing.assert_allclose(counts, probabilities, atol=0.03)
+    cold = probabilities ** 2 / (probabilities ** 2).sum()
+    np.testing.assert_allclose(np.bincount(first_tokens(temperature=0.5, seed=1), minlength=5) / 4000, cold, atol=0.03)
+    assert set(first_tokens(top_k=2, seed=2).tolist()) == {3, 4}
+    np.testing.assert_array_equal(first_tokens(seed=5), first_tokens(seed=5))
+    assert not np.array_equal(first_tokens(seed=5), first_tokens(seed=6))
+
+
+def test_sampling_with_top_k_one_is_greedy_search_and_scores_are_model_log_probabilities():
+    state = {"s": np.zeros((3, 1))}
+    greedy = numpy_result(greedy_search(table_step(LOG_T), state, START, END, max_length=4))
+    sampled = numpy_result(sample_search(table_step(LOG_T), state, START, END, max_length=4, top_k=1,
+                                         temperature=3.0, seed=0))
+    np.testing.assert_array_equal(sampled.tokens, greedy.tokens)
+    np.testing.assert_allclose(sampled.scores, greedy.scores, rtol=1e-6)
+
+
+def test_sampling_errors():
+    state = {"s": np.zeros((1, 1))}
+    with pytest.raises(ValueError, match="temperature=0"):
+        sample_search(table_step(LOG_T), state, START, END, 3, temperature=0)
+    with pytest.raises(ValueError, match="top_k=0"):
+        sample_search(table_step(LOG_T), state, START, END, 3, top_k=0)
+
+
+def language_model():
+    keras.utils.set_random_seed(4)
+    model = TransformerLanguageModel(23, 16, 16, num_layers=2, num_heads=2, intermediate_dim=32)
+    model(np.ones((1, 2), "int32"))
+    return model
+
+
+def test_cached_language_model_decoding_gives_exactly_the_tokens_of_recomputation_and_compiles():
+    model = language_model()
+    rng = np.random.default_rng(0)
+    prefix = rng.normal(size=(3, 5, 16)).astype("float32")
+    # The second prompt is two positions shorter, padded.
+    mask = np.array([[True] * 5, [True] * 3 + [False] * 2, [True] * 5])
+
+    @tf.function(jit_compile=True)
+    def generate(prefix, use_cache):
+        step_fn, state = language_model_step(model, prefix, 9, padding_mask=mask, prefix_length=5,
+                                             use_cache=use_cache)
+        return (greedy_search(step_fn, state, START, 22, 9),
+                beam_search(step_fn, state, 23, START, 22, 9, beam_width=3),
+                sample_search(step_fn, state, START, 22, 9, seed=7))
+
+    cached = [numpy_result(r) for r in generate(tf.constant(prefix), True)]
+    recomputed = [numpy_result(r) for r in generate(tf.constant(prefix), False)]
+    for with_cache, without in zip(cached, recomputed):
+        np.testing.assert_array_equal(with_cache.tokens, without.tokens)
+        np.testing.assert_allclose(with_cache.scores, without.scores, rtol=1e-4, atol=1e-4)
+    # Greedy equals argmax over the logits of the full sequence, step by step.
+    tokens = np.full((3, 1), START, "int32")
+    for _ in range(9):
+        full_mask = np.concatenate([mask, np.ones((3, tokens.shape[1]), bool)], axis=1)
+        logits = keras.ops.convert_to_numpy(model(tokens, prefix=prefix, padding_mask=full_mask, prefix_length=5))
+        tokens = np.concatenate([tokens, logits[:, -1].argmax(-1)[:, None].astype("int32")], axis=1)
+    np.testing.assert_array_equal(cached[0].tokens, tokens[:, 1:])
+    # The padded prompt positions matter only through the mask: other values there change nothing.
+    noisy = prefix.copy()
+    noisy[1, 3:] = 100.0
+    np.testing.assert_array_equal(numpy_result(generate(tf.constant(noisy), True)[0]).tokens[1], cached[0].tokens[1])
+
+
+def test_language_model_step_errors():
+    model = language_model()
+    with pytest.raises(ValueError, match="needs 19 positions, but the language model holds 16"):
+        language_model_step(model, np.zeros((1, 10, 16), "float32"), 9)
+    with pytest.raises(ValueError, match=r"\(batch, length, hidden_dim\). Received shape \(10, 16\)"):
+        language_model_step(model, np.zeros((10, 16), "float32"), 3)
+    with pytest.raises(ValueError, match="max_length=0"):
+        language_model_step(model, np.zeros((1, 2, 16), "float32"), 0)
 
 
 def test_ctc_greedy_decode_merges_repeats_drops_blanks_and_respects_lengths():

@@ -24,5 +24,6 @@ from mmkeras.layers.spatial_broadcast import SpatialBroadcast
 from mmkeras.layers.text_encoder import TextEncoder
 from mmkeras.layers.transformer_decoder import TransformerDecoder
 from mmkeras.layers.transformer_encoder import TransformerEncoder
+from mmkeras.layers.transformer_language_model import TransformerLanguageModel
 from mmkeras.layers.video_encoder import VideoEncoder
 from mmkeras.layers.weighted_sum_fusion import WeightedSumFusion

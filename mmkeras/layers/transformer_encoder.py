@@ -32,9 +32,13 @@ class TransformerEncoder(keras.layers.Layer):
         padding_mask: optional boolean `(B, T)`, `True` at real tokens;
             defaults to the Keras mask of `inputs`.
         training: Python bool, whether dropout runs.
+        return_attention_scores: Python bool, also return the attention
+            weights, to see which positions each position read.
 
     Returns:
-        A tensor `(B, T, D)`.
+        A tensor `(B, T, D)`; with `return_attention_scores=True`,
+        `(outputs, weights)` with weights `(B, num_heads, T, T)` (each row
+        sums to 1 over the keys).
 
     Example:
 
@@ -120,16 +124,20 @@ class TransformerEncoder(keras.layers.Layer):
     def compute_mask(self, inputs, mask=None):
         return mask
 
-    def call(self, inputs, padding_mask=None, mask=None, training=False):
+    def call(self, inputs, padding_mask=None, mask=None, training=False, return_attention_scores=False):
         if padding_mask is None:
             padding_mask = mask
         inputs = ops.cast(inputs, self.compute_dtype)
         attended = self.attention(
-            inputs, inputs, query_mask=padding_mask, value_mask=padding_mask, training=training
+            inputs, inputs, query_mask=padding_mask, value_mask=padding_mask, training=training,
+            return_attention_scores=return_attention_scores,
         )
+        if return_attention_scores:
+            attended, scores = attended
         hidden = self.attention_norm(inputs + self.dropout_layer(attended, training=training))
         transformed = self.output_dense(self.intermediate(hidden))
-        return self.output_norm(hidden + self.dropout_layer(transformed, training=training))
+        outputs = self.output_norm(hidden + self.dropout_layer(transformed, training=training))
+        return (outputs, scores) if return_attention_scores else outputs
 
     def get_config(self):
         config = super().get_config()

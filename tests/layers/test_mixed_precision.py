@@ -58,6 +58,9 @@ CASES = {
     "TransformerDecoder": (lambda: layers.TransformerDecoder(2, 16, cross_attention=True), (floats(2, 6, 8),),
                            {"encoder_outputs": floats(2, 5, 4), "prefix_length": 2,
                             "padding_mask": np.array([[True] * 6, [False] * 2 + [True] * 4])}),
+    "TransformerLanguageModel": (lambda: layers.TransformerLanguageModel(20, 12, 8, 2, 2, 16),
+                                 (tokens(2, 6),), {"prefix": floats(2, 3, 8), "prefix_length": 3,
+                                                   "padding_mask": np.array([[True] * 9, [True] * 7 + [False] * 2])}),
     "TransformerEncoder": (lambda: layers.TransformerEncoder(2, 16), (floats(2, 6, 8),),
                            {"padding_mask": np.array([[True] * 6, [True] * 3 + [False] * 3])}),
     "VideoEncoder": (lambda: layers.VideoEncoder((4,), two_stream=True),
@@ -67,6 +70,8 @@ CASES = {
 # Sampling draws noise, which differs between dtypes; its float16 safety
 # (the KL term) is tested in test_sampling.py.
 RANDOM_LAYERS = {"Sampling"}
+# Logits over a vocabulary stay float32 for a stable softmax and loss.
+FLOAT32_OUTPUTS = {"TransformerLanguageModel"}
 # Fusion is the abstract base of the fusion layers (no maths of its own);
 # tests/layers/test_fusion_base.py tests it through a subclass.
 BASE_CLASSES = {"Fusion"}
@@ -96,6 +101,6 @@ def test_layer_in_mixed_float16_matches_float32(name):
     for want, got in zip(expected, actual):
         assert np.all(np.isfinite(got)), name
         if got.dtype.kind == "f":
-            assert got.dtype == np.float16, (name, got.dtype)
+            assert got.dtype == (np.float32 if name in FLOAT32_OUTPUTS else np.float16), (name, got.dtype)
         scale = max(1.0, float(np.abs(want).max()))
         np.testing.assert_allclose(got.astype("float32"), want, atol=2e-2 * scale, rtol=0, err_msg=name)

@@ -69,6 +69,18 @@ def test_transformer_encoder_ignores_padding(rng):
     np.testing.assert_allclose(long[:, :3], short, rtol=1e-5, atol=1e-5)
 
 
+def test_transformer_encoder_returns_attention_weights_that_skip_padding(rng):
+    block = TransformerEncoder(num_heads=2, intermediate_dim=16)
+    x = rng.random((2, 5, 8)).astype("float32")
+    mask = np.array([[True] * 5, [True] * 3 + [False] * 2])
+    outputs, weights = block(x, padding_mask=mask, return_attention_scores=True)
+    np.testing.assert_allclose(numpy(outputs), numpy(block(x, padding_mask=mask)), rtol=1e-5, atol=1e-6)
+    weights = numpy(weights)
+    assert weights.shape == (2, 2, 5, 5)
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+    assert np.all(weights[1, :, :3, 3:] == 0)
+
+
 def test_transformer_encoder_by_hand_without_attention_effect():
     # With one token, attention returns that token's value projection; zero
     # the value/output projections and the feed-forward, and the block
