@@ -8,6 +8,7 @@ from mmkeras.datasets.scenes import SIZES
 from mmkeras.datasets.scenes import SceneObject
 from mmkeras.datasets.scenes import Scenes
 from mmkeras.datasets.scenes import make_scenes
+from mmkeras.datasets.scenes import matching_pairs
 from mmkeras.datasets.caption_formats import CaptionRecords
 from mmkeras.datasets.clips import ACTIONS
 from mmkeras.datasets.clips import Clips
@@ -26,6 +27,7 @@ from mmkeras.datasets.shop import FORMS
 from mmkeras.datasets.shop import Shop
 from mmkeras.datasets.shop import make_shop
 from mmkeras.datasets.pipelines import all_texts
+from mmkeras.datasets.pipelines import make_image_text_matching_dataset
 from mmkeras.datasets.pipelines import make_mlm_dataset
 from mmkeras.datasets.pipelines import make_scene_dataset
 from mmkeras.datasets.pipelines import make_shop_dataset

@@ -255,3 +255,74 @@ def make_mlm_dataset(texts, tokenizer, sequence_length=32, batch_size=64, rate=0
         )
 
     return dataset.map(corrupt, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
+def make_image_text_matching_dataset(
+    images, texts, match, tokenizer, sequence_length=24, batch_size=64, rate=0.15, shuffle=True, seed=0
+):
+    """Pretraining batches for a single-stream image-text encoder: MLM and ITM at once.
+
+    Every element pairs an image with a text and says whether the text
+    describes it (`match`, image-text matching). The text's tokens are
+    masked as BERT does (`mask_tokens`), and the masked-language-model
+    targets keep only the chosen tokens *of matching pairs* (0 elsewhere):
+    filling a blank from a caption that belongs to another image would
+    teach the model to ignore the image. The masking is redrawn every
+    epoch.
+
+    Args:
+        images: uint8 `(N, H, W, 3)`, one per pair (index the scenes' images
+            with `matching_pairs(...)["scene"]`).
+        texts: N strings.
+        match: N floats, 1 for a describing text, 0 for a negative.
+        tokenizer: a `mmkeras.preprocessing.WordPieceTokenizer` (it has the
+            `[MASK]` token).
+        sequence_length: fixed token row length (`[CLS] ... [SEP]` and
+            padding).
+        batch_size, shuffle, seed: as in `make_mlm_dataset`.
+        rate: share of tokens to mask.
+
+    Returns:
+        A `tf.data.Dataset` of `({"image": float32 in [0, 1], "token_ids":
+        corrupted ids}, {"mlm": target ids or 0, "itm": match (B, 1)})`,
+        for a model with outputs named `mlm` and `itm` (e.g.
+        `mmkeras.models.build_single_stream_pretrainer`).
+    """
+    from mmkeras.preprocessing.masking import mask_tokens
+    from mmkeras.preprocessing.wordpiece import WORDPIECE_RESERVED_TOKENS
+
+    if not hasattr(tokenizer, "mask_id"):
+        raise TypeError(
+            f"`tokenizer` needs a [MASK] token: use WordPieceTokenizer. Received: {type(tokenizer).__name__}"
+        )
+    images = np.asarray(images)
+    texts = [str(t) for t in texts]
+    match = np.asarray(match, dtype=np.float32)
+    if images.ndim != 4 or images.dtype != np.uint8:
+        raise ValueError(
+            f"`images` must be uint8 (N, H, W, 3). Received dtype {images.dtype} and shape {images.shape}."
+        )
+    if not (len(images) == len(texts) == len(match)) or not texts:
+        raise ValueError(
+            "`images`, `texts` and `match` must be equally long and not empty. Received lengths "
+            f"{len(images)}, {len(texts)} and {len(match)}."
+        )
+    if not np.isin(match, (0.0, 1.0)).all():
+        raise ValueError(f"`match` must hold only 0 and 1. Received values {sorted(set(match.tolist()))[:5]}.")
+    # Tokenized once: only the masking changes between epochs.
+    token_ids = tokenizer(texts, sequence_length)
+    dataset = tf.data.Dataset.from_tensor_slices((images, token_ids, match))
+    if shuffle:
+        dataset = dataset.shuffle(len(texts), seed=seed, reshuffle_each_iteration=True)
+    dataset = dataset.batch(batch_size, drop_remainder=shuffle)
+
+    def to_model_inputs(image, ids, matches):
+        corrupted, labels, weights = mask_tokens(
+            ids, tokenizer.mask_id, tokenizer.vocabulary_size,
+            first_regular_id=len(WORDPIECE_RESERVED_TOKENS), rate=rate, seed=seed,
+        )
+        keep = tf.logical_and(weights > 0, matches[:, None] > 0)
+        targets = {"mlm": tf.where(keep, labels, tf.zeros_like(labels)), "itm": matches[:, None]}
+        return {"image": tf.cast(image, tf.float32) / 255.0, "token_ids": corrupted}, targets
+
+    return dataset.map(to_model_inputs, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)

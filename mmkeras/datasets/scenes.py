@@ -186,6 +186,77 @@ def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0):
     return Scenes(images, all_objects, all_captions, all_questions, seed)
 
 
+def matching_pairs(scenes, hard_negative_rate=0.5, seed=0):
+    """Image-text matching examples: for every scene, a caption that describes it and one that does not.
+
+    The true caption lists every object ("a large red circle and a small
+    blue square", in one of four phrasings). The false one is, with
+    probability `hard_negative_rate`, a *hard negative*: the same phrasing
+    with one object's colour or shape changed ("a large green circle and
+    a small blue square"), which only a model that binds each word to the
+    right object can reject; otherwise it is a caption of another scene
+    with different contents (an easy negative: most of its words are
+    wrong).
+
+    Args:
+        scenes: a `Scenes`.
+        hard_negative_rate: float in [0, 1], the share of hard negatives.
+        seed: int, seed of the choices.
+
+    Returns:
+        A dict of NumPy arrays, two rows per scene (true first): `"scene"`
+        (int index into `scenes`), `"text"` (object strings), `"match"`
+        (float32 1 or 0) and `"hard"` (bool, True for hard negatives).
+
+    Example:
+
+    >>> pairs = matching_pairs(make_scenes(3, seed=1, image_size=32), hard_negative_rate=1.0)
+    >>> pairs["scene"].tolist(), pairs["match"].tolist()
+    ([0, 0, 1, 1, 2, 2], [1.0, 0.0, 1.0, 0.0, 1.0, 0.0])
+    >>> true, false = pairs["text"][:2]
+    >>> sum(a != b for a, b in zip(true.split(), false.split())) <= 2  # the word, and "a"/"an" before it
+    True
+    """
+    if not isinstance(scenes, Scenes):
+        raise TypeError(f"`scenes` must be a Scenes (from make_scenes). Received: {type(scenes).__name__}")
+    if not isinstance(hard_negative_rate, (int, float)) or not 0.0 <= hard_negative_rate <= 1.0:
+        raise ValueError(f"`hard_negative_rate` must be in [0, 1]. Received: hard_negative_rate={hard_negative_rate!r}")
+    if len(scenes) < 2 and hard_negative_rate < 1.0:
+        raise ValueError("Easy negatives come from other scenes: pass at least 2 scenes, or hard_negative_rate=1.0.")
+    rng = np.random.default_rng(seed)
+    contents = [sorted((o.size, o.color, o.shape) for o in objects) for objects in scenes.objects]
+    rows = []
+    for i, objects in enumerate(scenes.objects):
+        # Phrasings 0-3 list every object, so changing any one object makes them false.
+        phrasing = int(rng.integers(4))
+        rows.append((i, _captions(rng, objects, 0.0)[phrasing], 1.0, False))
+        if rng.random() < hard_negative_rate:
+            rows.append((i, _captions(rng, _change_one_attribute(rng, objects), 0.0)[phrasing], 0.0, True))
+        else:
+            other = int(rng.integers(len(scenes)))
+            while contents[other] == contents[i]:
+                other = int(rng.integers(len(scenes)))
+            captions = scenes.captions[other]
+            rows.append((i, captions[int(rng.integers(len(captions)))], 0.0, False))
+    scene, text, match, hard = zip(*rows) if rows else ((),) * 4
+    return {
+        "scene": np.asarray(scene, dtype=np.int64),
+        "text": np.asarray(text, dtype=object),
+        "match": np.asarray(match, dtype=np.float32),
+        "hard": np.asarray(hard, dtype=bool),
+    }
+
+
+def _change_one_attribute(rng, objects):
+    k = int(rng.integers(len(objects)))
+    target = objects[k]
+    if rng.random() < 0.5:
+        changed = dataclasses.replace(target, color=str(rng.choice([c for c in COLORS if c != target.color])))
+    else:
+        changed = dataclasses.replace(target, shape=str(rng.choice([s for s in SHAPES if s != target.shape])))
+    return objects[:k] + [changed] + objects[k + 1:]
+
+
 def _sample_objects(rng, image_size, max_objects):
     count = int(rng.integers(1, max_objects + 1))
     objects = []

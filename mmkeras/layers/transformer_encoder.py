@@ -121,6 +121,13 @@ class TransformerEncoder(keras.layers.Layer):
         self._check(input_shape)
         return tuple(input_shape)
 
+    def compute_output_spec(self, inputs, return_attention_scores=False, **kwargs):
+        outputs = keras.KerasTensor(self.compute_output_shape(inputs.shape), dtype=self.compute_dtype)
+        if not return_attention_scores:
+            return outputs
+        batch, length = inputs.shape[0], inputs.shape[1]
+        return outputs, keras.KerasTensor((batch, self.num_heads, length, length), dtype=self.compute_dtype)
+
     def compute_mask(self, inputs, mask=None):
         return mask
 

@@ -18,3 +18,10 @@ from mmkeras.models.cvae import build_cvae
 from mmkeras.models.cvae import generate_images
 from mmkeras.models.cgan import build_cgan_discriminator
 from mmkeras.models.cgan import build_cgan_generator
+from mmkeras.models.single_stream import build_attention_probe
+from mmkeras.models.single_stream import build_single_stream_classifier
+from mmkeras.models.single_stream import build_single_stream_encoder
+from mmkeras.models.single_stream import build_single_stream_pretrainer
+from mmkeras.models.single_stream import pairwise_match_scores
+from mmkeras.models.single_stream import text_offset
+from mmkeras.models.vision_transformer import build_vit_encoder

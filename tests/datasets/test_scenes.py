@@ -93,3 +93,33 @@ def test_two_thousand_scenes_are_fast():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_scenes(**kwargs)
+
+
+def test_matching_pairs_give_a_true_and_a_false_caption_per_scene():
+    from mmkeras.datasets import matching_pairs
+
+    scenes = make_scenes(60, seed=5, image_size=32)
+    pairs = matching_pairs(scenes, hard_negative_rate=0.5, seed=2)
+    assert pairs["scene"].tolist() == np.repeat(np.arange(60), 2).tolist()
+    assert pairs["match"].tolist() == [1.0, 0.0] * 60
+    assert 0.3 < pairs["hard"][1::2].mean() < 0.7 and not pairs["hard"][::2].any()
+    for i, objects in enumerate(scenes.objects):
+        true, false = pairs["text"][2 * i], pairs["text"][2 * i + 1]
+        # The true caption names every object; the false one describes other contents.
+        assert all(o.color in true and o.shape in true for o in objects)
+        if pairs["hard"][2 * i + 1]:
+            changed = [(a, b) for a, b in zip(true.split(), false.split()) if a != b]
+            assert len(true.split()) == len(false.split()) and 1 <= len(changed) <= 2, (true, false)
+            assert changed[-1][0] in (*COLORS, *SHAPES) and changed[-1][1] in (*COLORS, *SHAPES)
+        else:
+            sources = [j for j, captions in enumerate(scenes.captions) if false in captions]
+            content = sorted((o.size, o.color, o.shape) for o in objects)
+            assert sources and all(sorted((o.size, o.color, o.shape) for o in scenes.objects[j]) != content
+                                   for j in sources), (true, false)
+    assert matching_pairs(scenes, seed=2)["text"].tolist() == matching_pairs(scenes, seed=2)["text"].tolist()
+    with pytest.raises(ValueError, match="hard_negative_rate=2"):
+        matching_pairs(scenes, hard_negative_rate=2)
+    with pytest.raises(TypeError, match="Received: list"):
+        matching_pairs([1, 2])
+    with pytest.raises(ValueError, match="at least 2 scenes"):
+        matching_pairs(scenes[:1], hard_negative_rate=0.0)
