@@ -63,6 +63,24 @@ class SceneObject:
         words = [self.size] if with_size else []
         return " ".join(words + [self.color, self.shape])
 
+    def covered_patches(self, image_size, grid):
+        """Which cells of a `grid x grid` split of the image the object's bounding square touches.
+
+        Returns:
+            bool array `(grid, grid)`, row-major like `PatchEmbedding`'s
+            patches; a cell counts when it overlaps the square
+            `[x - radius, x + radius] x [y - radius, y + radius]`.
+
+        Example:
+
+        >>> int(SceneObject("circle", "red", "small", x=4.0, y=4.0, radius=3.0).covered_patches(32, 4).sum())
+        1
+        """
+        edges = np.arange(grid + 1) * image_size / grid
+        rows = (edges[1:] > self.y - self.radius) & (edges[:-1] < self.y + self.radius)
+        columns = (edges[1:] > self.x - self.radius) & (edges[:-1] < self.x + self.radius)
+        return rows[:, None] & columns[None, :]
+
 
 @dataclasses.dataclass
 class Scenes:

@@ -1,5 +1,5 @@
 """Named configurations: each chapter's task as one entry, the single source
-for notebooks, benchmarks, tests and chapter 13's table.
+for notebooks, benchmarks, tests and chapter 14's table.
 
 A preset holds what builds a task (`backbone`: the arguments of the
 backbone builder, which also size the preprocessor; a GAN's

@@ -42,7 +42,7 @@ def test_the_captioner_configuration_is_written_only_in_its_preset():
     # Everywhere else the chapter's captioner is built, it is built from the preset.
     for name, source in (
         ("benchmarks/task_models.py", (root / "benchmarks" / "task_models.py").read_text()),
-        ("chapter 13", _code_of("13_summary_challenges_and_faq.ipynb")),
+        ("chapter 14", _code_of("14_summary_challenges_and_faq.ipynb")),
     ):
         calls = re.findall(r"build_captioner\(([^\n]*)", source)
         assert calls and all('**' in call for call in calls), (name, calls)
@@ -81,7 +81,7 @@ def test_every_preset_is_read_by_its_chapter_and_by_the_benchmark():
     root = pathlib.Path(__file__).resolve().parents[2]
     notebooks = {path.name[:2]: path.name for path in (root / "notebooks").glob("*.ipynb")}
     benchmark = (root / "benchmarks" / "task_models.py").read_text()
-    chapter_13 = _code_of(notebooks["13"])
+    summary_chapter = _code_of(notebooks["14"])
     for name in list_presets():
         if name.startswith("tests_"):
             continue
@@ -89,4 +89,4 @@ def test_every_preset_is_read_by_its_chapter_and_by_the_benchmark():
         # Read, not rewritten: the chapter names the preset it builds from.
         assert re.search(rf"((get_preset|from_preset)\(\s*|preset = )\"{name}\"", chapter), (name, "chapter")
         if name not in ("world_vqa_document", "world_cgan", "world_bert"):
-            assert f'"{name}"' in benchmark and f'"{name}"' in chapter_13, name
+            assert f'"{name}"' in benchmark and f'"{name}"' in summary_chapter, name
