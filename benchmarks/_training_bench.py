@@ -69,3 +69,17 @@ def write_results(path, title, command, device, notes, table_lines):
     with open(path, "w") as f:
         f.write(text)
     return text
+
+
+def median_seconds(function, repeats):
+    """Median wall time of `repeats` calls, after one untimed call that absorbs tracing and compilation."""
+    import statistics
+    import time
+
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)

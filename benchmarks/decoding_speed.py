@@ -22,9 +22,7 @@ script, not a test: timings depend on the machine.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 
 import keras
 import numpy as np
@@ -34,19 +32,10 @@ from mmkeras.models import build_captioner
 from mmkeras.models import generate_captions
 from mmkeras.training import detect_device
 
+from _training_bench import median_seconds
 from _training_bench import write_results
 
 VOCAB_SIZE, START, END = 60, 2, 3
-
-
-def median_seconds(function, repeats):
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def compiled(captioner, images, max_length, beam_width, jit_compile):

@@ -23,9 +23,7 @@ to `--output` (default `benchmarks/results`). A script, not a test.
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 import keras
 import numpy as np
@@ -36,19 +34,10 @@ from mmkeras.generation import language_model_step
 from mmkeras.layers import TransformerLanguageModel
 from mmkeras.training import detect_device
 
+from _training_bench import median_seconds
 from _training_bench import write_results
 
 VOCABULARY_SIZE, START = 256, 1
-
-
-def median_seconds(function, repeats):
-    function()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def generator(model, prefix, length, use_cache, jit_compile):
