@@ -36,25 +36,24 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{duration:8.1f} s  {outcome:7s} {nodeid}")
 
 
-# Seconds each long item took in the last clean-clone run (2 workers; chapter
-# 13 is new, its figure is from a run alone). The
+# Seconds each long item took in the last clean-clone run (2 workers). The
 # longest start first, so the workers finish on short unit tests together
 # instead of one waiting while the other runs a late chapter.
 _LONG_ITEMS = {
-    "05_visual_question_answering": 324,
-    "13_multimodal_transformers": 300,
-    "10_text_to_image_generation": 301,
-    "04_fusion_strategies": 231,
+    "13_multimodal_transformers": 378,
+    "05_visual_question_answering": 362,
+    "10_text_to_image_generation": 262,
     "test_layer_tests_pass_on_backend[torch]": 232,
-    "09_speech_to_text": 186,
-    "07_image_captioning_with_attention": 151,
-    "03_text_representations": 139,
-    "12_training_at_scale_and_deployment": 138,
-    "14_summary_challenges_and_faq": 114,
+    "07_image_captioning_with_attention": 231,
+    "09_speech_to_text": 205,
+    "04_fusion_strategies": 201,
+    "03_text_representations": 156,
+    "12_training_at_scale_and_deployment": 131,
+    "06_multimodal_product_classification": 123,
+    "14_summary_challenges_and_faq": 123,
     "test_layer_tests_pass_on_backend[jax]": 110,
-    "06_multimodal_product_classification": 103,
-    "08_cross_modal_retrieval_and_alignment": 69,
-    "02_modality_encoding": 52,
+    "08_cross_modal_retrieval_and_alignment": 60,
+    "02_modality_encoding": 53,
 }
 
 
