@@ -114,7 +114,7 @@ def test_the_attention_probe_returns_the_trained_encoders_weights(world):
     # Padded words receive no attention.
     padded = 1 + 16 + (inputs["token_ids"] > 0).sum(1)
     assert np.all(weights[0][0, :, :, padded[0]:] == 0)
-    # The probe holds the encoder's weights: the same last block output as the encoder.
+    # The probe is a copy holding the encoder's weights, block by block.
     block = encoder.get_layer("transformer_1")
     assert all(np.array_equal(a, b) for a, b in zip(block.get_weights(), probe.get_layer("transformer_1").get_weights()))
 
