@@ -38,3 +38,11 @@ from mmkeras.datasets.speech import decode_characters
 from mmkeras.datasets.speech import encode_characters
 from mmkeras.datasets.speech import load_speech
 from mmkeras.datasets.speech import make_speech_dataset
+from mmkeras.datasets.instructions import SCENE_TASKS
+from mmkeras.datasets.instructions import SHOP_TASKS
+from mmkeras.datasets.instructions import Instructions
+from mmkeras.datasets.instructions import make_instruction_dataset
+from mmkeras.datasets.instructions import mix_instructions
+from mmkeras.datasets.instructions import scene_instructions
+from mmkeras.datasets.instructions import shop_instructions
+from mmkeras.datasets.instructions import tokenize_instructions

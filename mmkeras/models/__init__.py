@@ -25,3 +25,6 @@ from mmkeras.models.single_stream import build_single_stream_pretrainer
 from mmkeras.models.single_stream import pairwise_match_scores
 from mmkeras.models.single_stream import text_offset
 from mmkeras.models.vision_transformer import build_vit_encoder
+from mmkeras.models.vision_language import build_text_only_model
+from mmkeras.models.vision_language import build_vision_language_model
+from mmkeras.models.vision_language import generate_answers
