@@ -41,6 +41,7 @@ from mmkeras.tasks import ImageTextClassifier
 from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import SpeechRecognizer
 from mmkeras.tasks import TextToImageTask
+from mmkeras.tasks import VisionLanguageModel
 from mmkeras.tasks.masked_language_model_preprocessor import MASK_MARKER
 
 _STRINGS = tf.TensorSpec([None], tf.string)
@@ -195,6 +196,11 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     - `ConditionalVAE`, `ConditionalGAN`: `serve(text, seed)` -> `{"image":
       uint8 (B, S, S, 3)}`, one drawing per description; the same int32
       `seed` draws what `task.generate(texts, seed=seed)` draws.
+    - `VisionLanguageModel`: `serve(image_bytes, prompt)` -> `{"answer":
+      string (B,), "score": float32 (B,)}`, the greedy answer as
+      `task.generate(images, prompts)` writes it, and its log-probability;
+      a prompt longer than the task's `prompt_length` is cut to fit
+      (`generate` raises instead).
     - `MaskedLanguageModel`: `serve(text)` -> `{"text": string (B,)}`, each
       text with every `[MASK]` replaced by its most probable piece, as
       `task.fill_mask(texts)` returns it; its WordPiece tokenizer runs in
@@ -206,8 +212,8 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
         task: a trained `mmkeras.tasks` task.
         filepath: the SavedModel folder to write.
         beam_width: captioners: 1 for greedy search, more for beam search.
-        max_length: captioners: most words to generate (the training length
-            by default).
+        max_length: captioners and vision-language models: most words to
+            generate (the training length by default).
         verbose: print what the export tracked.
 
     Returns:
@@ -232,11 +238,13 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
         return _export_text_to_image(task, filepath, verbose)
     if isinstance(task, MaskedLanguageModel):
         return _export_masked_language_model(task, filepath, verbose)
+    if isinstance(task, VisionLanguageModel):
+        return _export_vision_language_model(task, filepath, max_length, verbose)
     if not isinstance(task, Captioner):
         raise TypeError(
             "export_task exports the tasks of mmkeras.tasks (Captioner, VisualQuestionAnswerer, "
             "ProductClassifier, ActionRecognizer, DualEncoder, SpeechRecognizer, ConditionalVAE, ConditionalGAN, "
-            "MaskedLanguageModel). Received: "
+            "MaskedLanguageModel, VisionLanguageModel). Received: "
             f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
             "export_product_classifier or export_captioner."
         )
@@ -437,6 +445,30 @@ def _export_classification(
             tf.TensorSpec([None], tf.string, name=served_text_input),
         ],
     )
+    return _write(archive, filepath, verbose)
+
+
+def _export_vision_language_model(task, filepath, max_length, verbose):
+    from mmkeras.models.vision_language import generate_answers
+
+    preprocessor = task.preprocessor
+    portable = _portable_tokenizer(preprocessor.tokenizer)
+    convert_images = _image_bytes_converter(preprocessor)
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
+        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
+
+    def serve(image_bytes, prompt):
+        prompt_ids = portable(prompt, preprocessor.prompt_length, add_start_end=False)
+        result = generate_answers(
+            task.backbone, convert_images(image_bytes), prompt_ids, portable.start_id, portable.end_id,
+            max_length=max_length,
+        )
+        return {"answer": portable.detokenize(result.tokens), "score": tf.cast(result.scores, tf.float32)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.track(portable.lookup_table)
+    archive.add_endpoint("serve", serve, input_signature=[_STRINGS, _STRINGS])
     return _write(archive, filepath, verbose)
 
 

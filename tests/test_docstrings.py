@@ -43,6 +43,8 @@ MODULES = [
     "mmkeras.tasks.conditional_gan",
     "mmkeras.tasks.text_to_image_preprocessor",
     "mmkeras.tasks.masked_language_model",
+    "mmkeras.tasks.vision_language_model",
+    "mmkeras.tasks.vision_language_preprocessor",
     "mmkeras.tasks.masked_language_model_preprocessor",
     "mmkeras.models.video",
     "mmkeras.models.cvae",

@@ -26,6 +26,7 @@ from mmkeras.serving import export_product_classifier
 from mmkeras.serving import export_vqa
 from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import MaskedLanguageModel
+from mmkeras.tasks import VisionLanguageModel
 
 CLIENT = os.path.join(os.path.dirname(__file__), "serving_client.py")
 
@@ -194,6 +195,10 @@ def _request_and_expected(task, inputs, folder):
         arguments["text"] = [str(t) for t in inputs["texts"]]
         images = [pathlib.Path(path) for path in paths]
         return arguments, {"similarity": task.similarity(images, arguments["text"])}
+    if isinstance(task, VisionLanguageModel):
+        arguments["prompt"] = [str(t) for t in inputs["texts"]]
+        answers, scores = task.generate(paths, arguments["prompt"], return_scores=True)
+        return arguments, {"answer": answers, "score": scores}
     if "texts" in inputs:
         arguments["text"] = [str(t) for t in inputs["texts"]]
         labels, confidences = task.predict_labels(paths, arguments["text"])

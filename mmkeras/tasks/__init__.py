@@ -40,4 +40,6 @@ from mmkeras.tasks.speech_recognizer_preprocessor import SpeechRecognizerPreproc
 from mmkeras.tasks.task import Task
 from mmkeras.tasks.text_to_image import TextToImageTask
 from mmkeras.tasks.text_to_image_preprocessor import TextToImagePreprocessor
+from mmkeras.tasks.vision_language_model import VisionLanguageModel
+from mmkeras.tasks.vision_language_preprocessor import VisionLanguagePreprocessor
 from mmkeras.tasks.visual_question_answerer import VisualQuestionAnswerer

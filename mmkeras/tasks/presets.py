@@ -134,6 +134,26 @@ _PRESETS = {
         "backbone": {"sequence_length": 32, "hidden_dim": 64, "num_layers": 2, "num_heads": 4, "intermediate_dim": 128},
         "training": {"epochs": 3, "batch_size": 64, "learning_rate": 1e-3, "mask_rate": 0.15},
     },
+    "world_vlm": {
+        "task": "VisionLanguageModel",
+        "chapter": "15",
+        "description": (
+            "The small vision-language model: 16 image tokens from a strided three-block CNN through an MLP "
+            "projector, then a 30-word prompt and an 18-token answer, in a two-block Transformer language model "
+            "of width 64."
+        ),
+        "backbone": {
+            "image_size": 32,
+            "prompt_length": 30,
+            "answer_length": 18,
+            "filters": (32, 64, 128),
+            "hidden_dim": 64,
+            "num_layers": 2,
+            "num_heads": 4,
+            "intermediate_dim": 128,
+        },
+        "training": {"epochs": 8, "batch_size": 64, "learning_rate": 2e-3},
+    },
 }
 
 

@@ -18,6 +18,7 @@ from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import ProductClassifier
 from mmkeras.tasks import SpeechRecognizer
+from mmkeras.tasks import VisionLanguageModel
 from mmkeras.tasks import VisualQuestionAnswerer
 
 CAPTIONS = ["一个红色的圆", "a blue square", "une étoile verte", "a red circle"]
@@ -189,6 +190,26 @@ def fill_mask_outputs(task, inputs):
     return {"filled": filled, "pieces": pieces}
 
 
+PROMPTS = ["describe the image", "这是什么颜色", "combien d'objets ?", "is it round? answer yes or no"]
+REPLIES = ["a small red circle", "红色", "deux", "yes"]
+
+
+def make_vision_language_model(rng):
+    task = VisionLanguageModel.from_preset(
+        "world_vlm", vocabulary=WordTokenizer.from_corpus(PROMPTS + REPLIES), filters=(8,), hidden_dim=8,
+        num_heads=2, num_layers=1, intermediate_dim=16,
+    )
+    x = {"image": _images(rng, 8, 40), "prompt": PROMPTS * 2}
+    task.fit(x, REPLIES * 2, batch_size=4, epochs=1, verbose=0)
+    return task, {"images": _images(rng, 3, 50), "texts": np.asarray(PROMPTS[:3])}
+
+
+def vision_language_outputs(task, inputs):
+    greedy, scores = task.generate(inputs["images"], list(inputs["texts"]), return_scores=True)
+    sampled = task.generate(inputs["images"], list(inputs["texts"]), temperature=1.0, top_k=5, seed=3)
+    return {"greedy": greedy, "sampled": sampled, "scores": scores.tolist()}
+
+
 TASK_CASES = {
     "Captioner": (make_captioner, captioner_outputs),
     "VisualQuestionAnswerer": (make_answerer, answerer_outputs),
@@ -199,6 +220,7 @@ TASK_CASES = {
     "ConditionalVAE": (make_cvae, drawing_outputs),
     "ConditionalGAN": (make_cgan, drawing_outputs),
     "MaskedLanguageModel": (make_masked_language_model, fill_mask_outputs),
+    "VisionLanguageModel": (make_vision_language_model, vision_language_outputs),
 }
 
 
