@@ -41,6 +41,7 @@ def pytest_terminal_summary(terminalreporter):
 # instead of one waiting while the other runs a late chapter.
 _LONG_ITEMS = {
     "13_multimodal_transformers": 378,
+    "14_a_small_vision_language_model": 250,
     "05_visual_question_answering": 362,
     "10_text_to_image_generation": 262,
     "test_layer_tests_pass_on_backend[torch]": 232,
@@ -50,7 +51,7 @@ _LONG_ITEMS = {
     "03_text_representations": 156,
     "12_training_at_scale_and_deployment": 131,
     "06_multimodal_product_classification": 123,
-    "14_summary_challenges_and_faq": 123,
+    "15_summary_challenges_and_faq": 123,
     "test_layer_tests_pass_on_backend[jax]": 110,
     "08_cross_modal_retrieval_and_alignment": 60,
     "02_modality_encoding": 53,

@@ -46,6 +46,10 @@ from mmkeras.datasets import make_scenes  # noqa: E402
 from mmkeras.datasets import make_shop  # noqa: E402
 from mmkeras.datasets import make_shop_dataset  # noqa: E402
 from mmkeras.datasets import make_speech_dataset  # noqa: E402
+from mmkeras.datasets import make_instruction_dataset  # noqa: E402
+from mmkeras.datasets import mix_instructions  # noqa: E402
+from mmkeras.datasets import scene_instructions  # noqa: E402
+from mmkeras.datasets import shop_instructions  # noqa: E402
 from mmkeras.losses import MaskedSequenceCrossEntropy  # noqa: E402
 from mmkeras.losses import SymmetricInfoNCE  # noqa: E402
 from mmkeras.models import build_action_recognizer  # noqa: E402
@@ -53,6 +57,7 @@ from mmkeras.models import build_captioner  # noqa: E402
 from mmkeras.models import build_product_classifier  # noqa: E402
 from mmkeras.models import build_speech_recognizer  # noqa: E402
 from mmkeras.models import build_vqa_model  # noqa: E402
+from mmkeras.models import build_vision_language_model  # noqa: E402
 from mmkeras.preprocessing import WordTokenizer  # noqa: E402
 from mmkeras.tasks import get_preset  # noqa: E402
 from mmkeras.preprocessing.raw_datasets import preprocessed_dataset  # noqa: E402
@@ -138,6 +143,17 @@ def video(batch_size):
     return model, SPARSE_CE, data.prefetch(tf.data.AUTOTUNE)
 
 
+def vision_language_model(batch_size):
+    config = get_preset("world_vlm")["backbone"]
+    pairs = mix_instructions(scene_instructions(make_scenes(500, seed=1, image_size=config["image_size"])),
+                             shop_instructions(make_shop(300, seed=0, image_size=config["image_size"])))
+    tokenizer = WordTokenizer.from_corpus(pairs.prompts + pairs.answers)
+    model = build_vision_language_model(vocabulary_size=tokenizer.vocabulary_size, **config)
+    data = make_instruction_dataset(pairs, tokenizer, config["prompt_length"], config["answer_length"],
+                                    batch_size=batch_size)
+    return model, MaskedSequenceCrossEntropy(), data.repeat()
+
+
 TASKS = (
     ("VQA, question attention (05)", vqa, 64),
     ("product classifier (06)", product_classifier, 64),
@@ -146,6 +162,7 @@ TASKS = (
     ("speech recogniser (09)", speech, 32),
     ("conditional VAE (10)", cvae, 64),
     ("two-stream video (11)", video, 32),
+    ("vision-language model (14)", vision_language_model, 64),
 )
 
 

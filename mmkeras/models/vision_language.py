@@ -113,7 +113,7 @@ def build_vision_language_model(
     image = keras.Input((image_size, image_size, 3), name="image")
     prompt_ids = keras.Input((prompt_length,), dtype="int32", name="prompt_ids")
     token_ids = keras.Input((answer_length,), dtype="int32", name="token_ids")
-    regions = ImageEncoder(filters, output="grid", downsampling="strided", name="image_encoder")(image)
+    regions = ImageEncoder(filters, output="grid", coordinates=True, downsampling="strided", name="image_encoder")(image)
     image_tokens = ModalityProjector(hidden_dim, name="projector")(regions)
     language_model = TransformerLanguageModel(
         vocabulary_size, grid * grid + prompt_length + answer_length, hidden_dim, num_layers, num_heads,

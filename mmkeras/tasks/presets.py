@@ -1,5 +1,5 @@
 """Named configurations: each chapter's task as one entry, the single source
-for notebooks, benchmarks, tests and chapter 14's table.
+for notebooks, benchmarks, tests and chapter 15's table.
 
 A preset holds what builds a task (`backbone`: the arguments of the
 backbone builder, which also size the preprocessor; a GAN's
@@ -136,7 +136,7 @@ _PRESETS = {
     },
     "world_vlm": {
         "task": "VisionLanguageModel",
-        "chapter": "15",
+        "chapter": "14",
         "description": (
             "The small vision-language model: 16 image tokens from a strided three-block CNN through an MLP "
             "projector, then a 30-word prompt and an 18-token answer, in a two-block Transformer language model "
