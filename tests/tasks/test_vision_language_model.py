@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 import pytest
 
@@ -13,6 +14,7 @@ ANSWERS = ["red", "a small red circle"]
 
 @pytest.fixture(scope="module")
 def task():
+    keras.utils.set_random_seed(0)
     tokenizer = WordTokenizer.from_corpus(PROMPTS + ANSWERS)
     return VisionLanguageModel.from_preset("world_vlm", vocabulary=tokenizer, prompt_length=6, answer_length=6,
                                            filters=(8,), hidden_dim=16, num_heads=2, num_layers=1,
@@ -25,7 +27,8 @@ def images(count, size=36):
 
 def test_the_task_learns_the_answers_from_raw_images_and_strings(task):
     x = {"image": images(16), "prompt": PROMPTS * 8}
-    task.fit(x, ANSWERS * 8, batch_size=4, epochs=25, verbose=0)
+    # At 25 epochs 4 of 14 seeds still answered "red" to both prompts; 60 taught all 10 tried, those 4 included.
+    task.fit(x, ANSWERS * 8, batch_size=4, epochs=60, verbose=0)
     assert task.generate(x["image"][:2], PROMPTS) == ANSWERS
     # Sampling at a low temperature writes the same answers; a seed repeats a sample.
     assert task.generate(x["image"][:2], PROMPTS, temperature=0.05, seed=1) == ANSWERS
