@@ -31,6 +31,7 @@ from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.generation import ctc_greedy_decode
 from mmkeras.preprocessing.audio import decode_wav
+from mmkeras.preprocessing.image_files import decode_image_bytes
 from mmkeras.preprocessing.speech_features import utterance_features
 from mmkeras.preprocessing.video_clips import convert_clips
 from mmkeras.preprocessing.wordpiece import WordPieceTokenizer
@@ -58,6 +59,14 @@ def decode_images(image_bytes, image_size):
         A float32 tensor `(B, image_size, image_size, 3)`; grey images are
         repeated to three channels and alpha is dropped.
 
+    Raises:
+        In an exported SavedModel, a request whose bytes are not a complete
+        PNG, JPEG, GIF or BMP file fails the whole call with an
+        `InvalidArgumentError` that reads "Cannot decode image] [request
+        i]", i being the file's index in the batch (see
+        `mmkeras.preprocessing.image_files.decode_image_bytes`); a client
+        retries without that file.
+
     Example:
 
     >>> files = tf.constant([tf.io.read_file("scene.png").numpy()])
@@ -65,14 +74,23 @@ def decode_images(image_bytes, image_size):
     TensorShape([1, 48, 48, 3])
     """
 
-    def decode_one(data):
-        image = tf.io.decode_image(data, channels=3, expand_animations=False)
-        image = tf.image.resize(tf.cast(image, tf.float32), [image_size, image_size])
-        return image / 255.0
+    def to_model_image(image):
+        return tf.image.resize(tf.cast(image, tf.float32), [image_size, image_size]) / 255.0
+
+    return _decode_requests(image_bytes, to_model_image, image_size)
+
+
+def _decode_requests(image_bytes, convert, image_size):
+    """Every file of a request batch decoded and converted; a broken one is named by its index."""
+
+    def decode_one(data_and_index):
+        data, index = data_and_index
+        source = tf.strings.join(["request ", tf.strings.as_string(index)])
+        return convert(decode_image_bytes(data, source))
 
     return tf.map_fn(
         decode_one,
-        image_bytes,
+        (image_bytes, tf.range(tf.shape(image_bytes)[0])),
         fn_output_signature=tf.TensorSpec([image_size, image_size, 3], tf.float32),
     )
 
@@ -208,6 +226,11 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
       text without `[MASK]` comes back normalised, and one longer than the
       sequence length is cut to fit (`fill_mask` raises for both).
 
+    A request batch with a file that is not a complete PNG, JPEG, GIF or
+    BMP image fails as a whole with an `InvalidArgumentError` whose message
+    reads "[Cannot decode image] [request i]", i being the file's index in
+    the batch: resend the batch without it.
+
     Args:
         task: a trained `mmkeras.tasks` task.
         filepath: the SavedModel folder to write.
@@ -266,11 +289,7 @@ def _image_bytes_converter(preprocessor):
     size = converter.image_size
 
     def convert(image_bytes):
-        return tf.map_fn(
-            lambda data: converter(tf.io.decode_image(data, channels=3, expand_animations=False)),
-            image_bytes,
-            fn_output_signature=tf.TensorSpec([size, size, 3], tf.float32),
-        )
+        return _decode_requests(image_bytes, converter, size)
 
     return convert
 

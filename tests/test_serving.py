@@ -237,3 +237,13 @@ def test_export_task_names_what_it_can_export(tmp_path):
 
     with pytest.raises(TypeError, match="Captioner, VisualQuestionAnswerer, ProductClassifier, ActionRecognizer.*Received: Sequential"):
         export_task(keras.Sequential([keras.layers.Dense(1)]), tmp_path / "x")
+
+
+def test_a_request_that_is_not_an_image_is_named_by_its_index():
+    # As in an exported SavedModel: the decoding runs in a graph, where only the message can say which file.
+    serve = tf.function(lambda files: decode_images(files, 8))
+    image = tf.io.encode_png(np.zeros((8, 8, 3), np.uint8)).numpy()
+    assert serve(tf.constant([image, image])).shape == (2, 8, 8, 3)
+    for broken in (b"GET / HTTP/1.1", image[: len(image) // 2]):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"Cannot decode image\] \[request 1\]"):
+            serve(tf.constant([image, broken, image]))

@@ -21,6 +21,7 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
+from mmkeras.preprocessing.image_files import read_image
 from mmkeras.preprocessing.sequences import teacher_forcing_pair
 
 
@@ -58,7 +59,7 @@ class CaptionRecords:
         (an int) when given, which images of different sizes need."""
         images = []
         for path in self.image_paths:
-            image = tf.io.decode_image(tf.io.read_file(str(path)), channels=3, expand_animations=False)
+            image = read_image(str(path))
             if image_size is not None:
                 image = tf.cast(tf.image.resize(image, (image_size, image_size), antialias=True) + 0.5, tf.uint8)
             images.append(image.numpy())
@@ -114,12 +115,13 @@ class CaptionRecords:
         if shuffle:
             dataset = dataset.shuffle(len(texts), seed=seed, reshuffle_each_iteration=True)
 
-        def read_image(path, caption):
-            image = tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+        def load_pair(path, caption):
+            # A file that is not an image stops the pipeline with an error naming its path.
+            image = read_image(path)
             image = tf.image.resize(tf.cast(image, tf.float32) / 255.0, (image_size, image_size), antialias=True)
             return tf.clip_by_value(image, 0.0, 1.0), caption
 
-        dataset = dataset.map(read_image, num_parallel_calls=tf.data.AUTOTUNE)
+        dataset = dataset.map(load_pair, num_parallel_calls=tf.data.AUTOTUNE)
         dataset = dataset.batch(batch_size, drop_remainder=shuffle if drop_remainder is None else drop_remainder)
         if tokenizer is not None:
 

@@ -1,5 +1,7 @@
 """Input checks shared by the layers: each names what it received."""
 
+import keras
+
 
 def check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -43,6 +45,12 @@ def check_modality_list(layer, shapes, minimum=2):
             f"((batch, features) or (batch, ..., features)). Received shapes "
             f"{[tuple(s) for s in shapes]}."
         )
+    batches = {s[0] for s in shapes if s[0] is not None}
+    if len(batches) > 1:
+        raise ValueError(
+            f"{type(layer).__name__} fuses the same examples from every modality, so the batch sizes "
+            f"must agree. Received shapes {[tuple(s) for s in shapes]}."
+        )
     leading = [tuple(s[1:-1]) for s in shapes]
     known = {d for d in leading if None not in d}
     if len(known) > 1:
@@ -57,6 +65,18 @@ def check_modality_list(layer, shapes, minimum=2):
             f"known. Received shapes {[tuple(s) for s in shapes]}."
         )
     return widths
+
+
+def check_integer_ids(layer, argument, dtype):
+    """Raise a TypeError if `dtype` is not an integer type: embedding floats as ids would
+    silently truncate them."""
+    name = keras.backend.standardize_dtype(dtype)
+    if "int" not in name:
+        raise TypeError(
+            f"{type(layer).__name__} expects `{argument}` as integer token ids (int32 or int64). "
+            f"Received dtype {name}. Tokenize text with a tokenizer, or cast ids with "
+            "keras.ops.cast(ids, 'int32'); for a functional model use keras.Input(..., dtype='int32')."
+        )
 
 
 def build_sublayer(sublayer, *shapes):

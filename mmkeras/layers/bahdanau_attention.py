@@ -77,6 +77,23 @@ class BahdanauAttention(keras.layers.Layer):
                 f"{tuple(values_shape)}."
             )
 
+    def _check_call_shapes(self, query_shape, values_shape, mask_shape):
+        """The batch of `query` and `values`, and `mask` against `values`, where the sizes are known."""
+        if None not in (query_shape[0], values_shape[0]) and query_shape[0] != values_shape[0]:
+            raise ValueError(
+                "BahdanauAttention needs one query per example of `values`: the batch sizes must agree. "
+                f"Received query shape {query_shape} and values shape {values_shape}."
+            )
+        if mask_shape is None:
+            return
+        if len(mask_shape) != 2 or any(
+            None not in (got, want) and got != want for got, want in zip(mask_shape, values_shape[:2])
+        ):
+            raise ValueError(
+                "BahdanauAttention expects `mask` of shape (batch, num_values), one flag per value, "
+                f"matching values shape {values_shape}. Received mask shape {mask_shape}."
+            )
+
     def build(self, query_shape, values_shape):
         self._check_shapes(query_shape, values_shape)
         build_sublayer(self.values_projection, values_shape)
@@ -99,6 +116,7 @@ class BahdanauAttention(keras.layers.Layer):
     def call(self, query, values, mask=None, projected_values=None):
         if mask is None:
             mask = getattr(values, "_keras_mask", None)
+        self._check_call_shapes(tuple(query.shape), tuple(values.shape), None if mask is None else tuple(mask.shape))
         if projected_values is None:
             projected_values = self.values_projection(values)
         hidden = ops.tanh(projected_values + ops.expand_dims(self.query_projection(query), 1))

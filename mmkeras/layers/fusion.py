@@ -83,6 +83,8 @@ class Fusion(keras.layers.Layer):
                 f"{len(inputs)}. Use one {name} per set of modalities."
             )
         self.refuse_masks(mask)
+        # Built layers skip build()'s shape checks: check the batch agreement of every call.
+        check_modality_list(self, [tuple(x.shape) for x in inputs])
         return [ops.cast(x, self.compute_dtype) for x in inputs]
 
     def compute_output_spec(self, inputs, mask=None, **kwargs):

@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
+from mmkeras.layers._checks import check_integer_ids
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 from mmkeras.layers._checks import check_rate
@@ -153,6 +154,12 @@ class LSTMDecoder(keras.layers.Layer):
         tokens_shape, _ = self._check_shapes(input_shape)
         return (tokens_shape[0], tokens_shape[1], self.vocab_size)
 
+    def compute_output_spec(self, inputs, **kwargs):
+        # Symbolic calls (functional models) come here instead of call().
+        if isinstance(inputs, (list, tuple)) and inputs:
+            check_integer_ids(self, "tokens", inputs[0].dtype)
+        return super().compute_output_spec(inputs, **kwargs)
+
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
@@ -232,6 +239,7 @@ class LSTMDecoder(keras.layers.Layer):
         Returns:
             `(logits (B, T, vocab_size), weights (B, T, N))`.
         """
+        check_integer_ids(self, "tokens", tokens.dtype)
         features, features_mask = self._features_and_mask(features, features_mask)
         self._ensure_built(features, tokens)
         state = self.initial_state(features, features_mask)

@@ -3,6 +3,7 @@ from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
+from mmkeras.layers._checks import check_integer_ids
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 from mmkeras.layers._checks import check_rate
@@ -157,12 +158,18 @@ class TextEncoder(keras.layers.Layer):
             return (input_shape[0], input_shape[1], self.output_dim)
         return (input_shape[0], self.output_dim)
 
+    def compute_output_spec(self, tokens, **kwargs):
+        # Symbolic calls (functional models) come here instead of call().
+        check_integer_ids(self, "tokens", tokens.dtype)
+        return super().compute_output_spec(tokens, **kwargs)
+
     def compute_mask(self, tokens, mask=None):
         if self.output_mode == "vector" or not self.mask_zero:
             return None
         return ops.not_equal(tokens, 0)
 
     def call(self, tokens, training=False):
+        check_integer_ids(self, "tokens", tokens.dtype)
         embedded = self.embedding(tokens)
         mask = ops.not_equal(tokens, 0) if self.mask_zero else None
         return self.recurrent(embedded, mask=mask, training=training)

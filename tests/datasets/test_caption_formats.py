@@ -117,3 +117,20 @@ def test_pairs_errors_name_the_file_and_line(tmp_path):
     records = load_caption_pairs(FIXTURES / "pairs" / "captions.csv")
     with pytest.raises(ValueError, match="image_size"):
         records.to_dataset(image_size=0)
+
+
+@pytest.mark.parametrize("damage", ["not an image", "cut short"])
+def test_a_listed_file_that_is_not_an_image_is_named(tmp_path, damage):
+    import tensorflow as tf
+
+    export_caption_pairs(SCENES, tmp_path)
+    records = load_caption_pairs(tmp_path / "captions.csv")
+    broken = pathlib.Path(records.image_paths[2])
+    png = broken.read_bytes()
+    broken.write_bytes(b"<html>404</html>" if damage == "not an image" else png[: len(png) // 2])
+    with pytest.raises(ValueError, match=rf"Cannot decode image .*{broken.name}"):
+        records.load_images(32)
+    # In the tf.data pipeline the error cannot be raised per example; its message names the file.
+    with pytest.raises(tf.errors.InvalidArgumentError, match=rf"Cannot decode image\] \[[^\]]*{broken.name}\]"):
+        for _ in records.to_dataset(32, batch_size=2, shuffle=False):
+            pass

@@ -78,3 +78,15 @@ def test_bad_inputs():
         BahdanauAttention(4)(QUERY[:, None], VALUES)
     with pytest.raises(ValueError, match=r"`values` of rank 3.*Received shape \(2, 15\)"):
         BahdanauAttention(4)(QUERY, VALUES.reshape(2, 15))
+
+
+def test_a_mask_or_query_that_does_not_fit_the_values_is_named():
+    layer = BahdanauAttention(4)
+    with pytest.raises(ValueError, match=r"`mask` of shape \(batch, num_values\).*values shape \(2, 5, 3\).*"
+                                         r"Received mask shape \(2, 4\)"):
+        layer(QUERY, VALUES, mask=np.ones((2, 4), bool))
+    with pytest.raises(ValueError, match=r"batch sizes must agree.*query shape \(3, 4\).*values shape \(2, 5, 3\)"):
+        layer(np.ones((3, 4), "float32"), VALUES)
+    # A mask that fits is still honoured.
+    _, weights = layer(QUERY, VALUES, mask=np.array([[1, 1, 0, 0, 0]] * 2, bool))
+    assert np.all(keras.ops.convert_to_numpy(weights)[:, 2:] == 0)

@@ -75,3 +75,14 @@ def test_a_fusion_of_your_own_needs_only_its_maths(rng, tmp_path):
     np.testing.assert_allclose(keras.ops.convert_to_numpy(reloaded(batch)), expected, rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="expects a list of modality tensors"):
         fusion.check_inputs(batch[0])
+
+
+@pytest.mark.parametrize("name", sorted(FUSIONS))
+def test_modalities_of_different_batch_sizes_are_refused(name, rng):
+    fusion = FUSIONS[name]()
+    with pytest.raises(ValueError, match=r"batch sizes must agree. Received shapes \[\(2, 3\), \(3, 5\)\]"):
+        fusion([rng.normal(size=(2, 3)).astype("float32"), rng.normal(size=(3, 5)).astype("float32")])
+    fusion([rng.normal(size=(2, 3)).astype("float32"), rng.normal(size=(2, 5)).astype("float32")])
+    # Once built, every call is still checked.
+    with pytest.raises(ValueError, match=r"batch sizes must agree. Received shapes \[\(4, 3\), \(2, 5\)\]"):
+        fusion([rng.normal(size=(4, 3)).astype("float32"), rng.normal(size=(2, 5)).astype("float32")])

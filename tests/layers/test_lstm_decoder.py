@@ -125,3 +125,10 @@ def test_calling_after_decode_reuses_the_built_sublayers():
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(layer([TOKENS, FEATURES])), keras.ops.convert_to_numpy(logits), rtol=1e-6
     )
+
+
+def test_float_ids_are_refused_instead_of_truncated():
+    with pytest.raises(TypeError, match=r"LSTMDecoder expects `tokens` as integer token ids.*Received dtype float32"):
+        LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)([TOKENS.astype("float32"), FEATURES])
+    with pytest.raises(TypeError, match="Received dtype float32"):
+        LSTMDecoder(vocab_size=11, embedding_dim=3, units=5)([keras.Input((4,)), keras.Input((9, 4))])

@@ -96,3 +96,10 @@ def test_bad_arguments(kwargs, message):
 def test_bad_input_rank():
     with pytest.raises(ValueError, match=r"rank 2.*Received shape \(2, 3, 4\)"):
         TextEncoder(10, 4, 4)(np.zeros((2, 3, 4), "int32"))
+
+
+def test_float_ids_are_refused_instead_of_truncated():
+    with pytest.raises(TypeError, match=r"integer token ids.*Received dtype float32.*keras.Input\(..., dtype='int32'\)"):
+        TextEncoder(10, 4, 4)(np.array([[1.7, 2.2, 0.0]], "float32"))
+    with pytest.raises(TypeError, match="Received dtype float32"):
+        TextEncoder(10, 4, 4)(keras.Input((3,)))
