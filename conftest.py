@@ -36,25 +36,26 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{duration:8.1f} s  {outcome:7s} {nodeid}")
 
 
-# Seconds each long item took in the last clean-clone run (2 workers). The
-# longest start first, so the workers finish on short unit tests together
-# instead of one waiting while the other runs a late chapter.
+# Seconds each long item took in a clean-clone run (2 workers): the notebooks
+# on 2026-12-04, the two backend runs on 2026-12-02. The longest start first,
+# so the workers finish on short unit tests together instead of one waiting
+# while the other runs a late chapter.
 _LONG_ITEMS = {
-    "13_multimodal_transformers": 378,
-    "14_a_small_vision_language_model": 250,
-    "05_visual_question_answering": 362,
-    "10_text_to_image_generation": 262,
+    "14_a_small_vision_language_model": 225,
     "test_layer_tests_pass_on_backend[torch]": 232,
-    "07_image_captioning_with_attention": 231,
-    "09_speech_to_text": 205,
-    "04_fusion_strategies": 201,
-    "03_text_representations": 156,
-    "12_training_at_scale_and_deployment": 131,
-    "06_multimodal_product_classification": 123,
-    "15_summary_challenges_and_faq": 123,
+    "13_multimodal_transformers": 175,
+    "05_visual_question_answering": 172,
+    "10_text_to_image_generation": 157,
     "test_layer_tests_pass_on_backend[jax]": 110,
-    "08_cross_modal_retrieval_and_alignment": 60,
-    "02_modality_encoding": 53,
+    "04_fusion_strategies": 109,
+    "09_speech_to_text": 92,
+    "07_image_captioning_with_attention": 82,
+    "03_text_representations": 75,
+    "12_training_at_scale_and_deployment": 72,
+    "15_summary_challenges_and_faq": 65,
+    "06_multimodal_product_classification": 54,
+    "08_cross_modal_retrieval_and_alignment": 45,
+    "02_modality_encoding": 28,
 }
 
 
