@@ -4,6 +4,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import assume
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from mmkeras.preprocessing import RESERVED_TOKENS
 from mmkeras.preprocessing import WordTokenizer
@@ -167,3 +171,15 @@ def test_vocabulary_saves_inside_a_keras_file(tmp_path):
     texts = ["一个红色的圆", "naïve Café"]
     assert restored.tokenizer.vocabulary == model.tokenizer.vocabulary
     np.testing.assert_array_equal(restored.tokenizer(texts).numpy(), model.tokenizer(texts).numpy())
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["tensorflow_text", "portable"])
+@settings(max_examples=40, deadline=None)
+@given(st.text(st.characters(whitelist_categories=("Lu", "Ll", "Lo", "Nd", "Zs", "Po", "So")), max_size=30))
+def test_word_tokenizer_round_trips_any_text_to_its_normalised_form(portable, text):
+    # Letters of every script, digits, spaces, punctuation and symbols (emoji among them).
+    normalised = WordTokenizer(["x"], portable=portable).normalize([text]).numpy()[0]
+    assume(normalised.strip())
+    tokenizer = WordTokenizer.from_corpus([text], portable=portable)
+    ids = tokenizer([text], sequence_length=len(text) + 2)
+    assert tokenizer.detokenize(ids).numpy()[0] == normalised
