@@ -33,9 +33,11 @@ from mmkeras.datasets.pipelines import make_scene_dataset
 from mmkeras.datasets.pipelines import make_shop_dataset
 from mmkeras.datasets.pipelines import teacher_forcing_pair
 from mmkeras.datasets.speech import CHARACTERS
+from mmkeras.datasets.speech import DIGIT_WORDS
 from mmkeras.datasets.speech import SpeechRecords
 from mmkeras.datasets.speech import decode_characters
 from mmkeras.datasets.speech import encode_characters
+from mmkeras.datasets.speech import load_fsdd
 from mmkeras.datasets.speech import load_speech
 from mmkeras.datasets.speech import make_speech_dataset
 from mmkeras.datasets.instructions import SCENE_TASKS

@@ -81,6 +81,78 @@ def load_speech(folder, split=None):
     return SpeechRecords(paths, texts, speakers, rates.pop())
 
 
+# The transcripts of FSDD's file names: digit d is spoken as DIGIT_WORDS[d].
+DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def load_fsdd(folder, speakers=None):
+    """The Free Spoken Digit Dataset's recordings, checked, as `SpeechRecords`.
+
+    FSDD (Jackson et al., CC BY-SA 4.0) names each file
+    `{digit}_{speaker}_{take}.wav`, e.g. `7_jackson_32.wav`: people saying
+    one digit at 8 kHz. The transcript is the digit's word ("seven"), so
+    the recognisers of chapter 09 train on it as they are. The data is not
+    part of this project: download FSDD and pass its folder.
+
+    Args:
+        folder: FSDD's `recordings/` folder, or the folder holding it.
+        speakers: optional speaker names to keep (e.g. every speaker but one
+            for a held-out-speaker test).
+
+    Returns:
+        `SpeechRecords` ordered by speaker, digit and take.
+
+    Raises:
+        FileNotFoundError: no such folder, or no WAV files in it.
+        ValueError: a WAV file whose name does not follow FSDD's pattern
+            or that is not a readable 16-bit PCM WAV (both named), files of
+            different sample rates, or a speaker in `speakers` with no files.
+
+    Example:
+
+    >>> records = load_fsdd("fsdd/recordings", speakers=["jackson", "nicolas"])
+    >>> records.texts[0], records.speakers[0]
+    ('zero', 'jackson')
+    """
+    folder = pathlib.Path(folder)
+    if (folder / "recordings").is_dir():
+        folder = folder / "recordings"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"FSDD folder not found: {folder}. Pass FSDD's recordings/ folder.")
+    files = sorted(folder.glob("*.wav"))
+    if not files:
+        raise FileNotFoundError(f"{folder} holds no .wav files; FSDD's recordings are named like 7_jackson_32.wav.")
+    rows = []
+    for path in files:
+        parts = path.stem.split("_")
+        if len(parts) != 3 or not (parts[0].isdigit() and len(parts[0]) == 1) or not parts[2].isdigit() or not parts[1]:
+            raise ValueError(
+                f"{path.name} does not follow FSDD's file names {{digit}}_{{speaker}}_{{take}}.wav "
+                "(e.g. 7_jackson_32.wav). Move it out of the folder or rename it."
+            )
+        rows.append((parts[1], int(parts[0]), int(parts[2]), path))
+    if speakers is not None:
+        if isinstance(speakers, str):
+            raise TypeError(f"`speakers` must be a list of names. Wrap a single one in a list: [{speakers!r}].")
+        found = {speaker for speaker, *_ in rows}
+        missing = sorted(set(speakers) - found)
+        if missing:
+            raise ValueError(f"No recordings of speaker(s) {missing} in {folder}. Speakers found: {sorted(found)}.")
+        rows = [row for row in rows if row[0] in set(speakers)]
+    rows.sort(key=lambda row: row[:3])
+    rates = {}
+    for _, _, _, path in rows:
+        rates.setdefault(check_wav_file(path)[0], path.name)
+    if len(rates) > 1:
+        raise ValueError(
+            f"The recordings mix sample rates: {dict(sorted(rates.items()))} (a file of each). Resample them to one."
+        )
+    return SpeechRecords(
+        [str(row[3]) for row in rows], [DIGIT_WORDS[row[1]] for row in rows], [row[0] for row in rows],
+        next(iter(rates)),
+    )
+
+
 def encode_characters(texts, length=None, where=None):
     """Character ids of `texts`, int32 `(n, length)`, 0-padded.
 

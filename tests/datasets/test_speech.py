@@ -4,8 +4,10 @@ import shutil
 import pytest
 
 from mmkeras.datasets import CHARACTERS
+from mmkeras.datasets import DIGIT_WORDS
 from mmkeras.datasets import decode_characters
 from mmkeras.datasets import encode_characters
+from mmkeras.datasets import load_fsdd
 from mmkeras.datasets import load_speech
 from mmkeras.datasets import make_speech_dataset
 
@@ -62,3 +64,48 @@ def test_bad_speech_folders_name_the_file_and_line(tmp_path):
     with pytest.raises(ValueError, match="no rows with split='test'"):
         (tmp_path / "transcripts.csv").write_text("path,text,speaker,split\nwav/a.wav,red,s1,train\n")
         load_speech(tmp_path, split="test")
+
+
+def fsdd_folder(folder, speakers=("s01", "s02"), takes=2):
+    """The bundled recordings of the ten digits in FSDD's layout: recordings/{digit}_{speaker}_{take}.wav."""
+    records = load_speech(SPEECH)
+    recordings = pathlib.Path(folder) / "recordings"
+    recordings.mkdir(parents=True)
+    for path, text, speaker in zip(records.paths, records.texts, records.speakers):
+        if speaker in speakers and text in DIGIT_WORDS:
+            for take in range(takes):
+                shutil.copy(path, recordings / f"{DIGIT_WORDS.index(text)}_{speaker}_{take}.wav")
+    return recordings
+
+
+def test_fsdd_file_names_give_the_digit_words_and_speakers(tmp_path):
+    recordings = fsdd_folder(tmp_path)
+    (recordings / "README.md").write_text("not a recording")
+    records = load_fsdd(tmp_path)  # the folder holding recordings/ works too
+    assert len(records) == 2 * 10 * 2 and records.sample_rate == 8000
+    assert records.texts[:4] == ["zero", "zero", "one", "one"] and set(records.speakers) == {"s01", "s02"}
+    assert all(pathlib.Path(p).name.startswith(f"{DIGIT_WORDS.index(t)}_{s}_") for p, t, s in
+               zip(records.paths, records.texts, records.speakers))
+    held_out = load_fsdd(recordings, speakers=["s02"])
+    assert set(held_out.speakers) == {"s02"} and len(held_out) == 20
+    features, labels = next(iter(make_speech_dataset(held_out, batch_size=4, shuffle=False)))
+    assert decode_characters(labels.numpy()) == held_out.texts[:4]
+
+
+def test_bad_fsdd_folders_name_the_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="FSDD folder not found"):
+        load_fsdd(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="holds no .wav files"):
+        load_fsdd(tmp_path)
+    recordings = fsdd_folder(tmp_path / "fsdd")
+    with pytest.raises(ValueError, match=r"No recordings of speaker\(s\) \['jackson'\].*\['s01', 's02'\]"):
+        load_fsdd(recordings, speakers=["s01", "jackson"])
+    with pytest.raises(TypeError, match=r"Wrap a single one in a list: \['s01'\]"):
+        load_fsdd(recordings, speakers="s01")
+    (recordings / "7_s01_0.wav").write_bytes(b"RIFF....WAVEfmt ")
+    with pytest.raises(ValueError, match=r"7_s01_0\.wav is not a readable WAV file"):
+        load_fsdd(recordings)
+    (recordings / "7_s01_0.wav").unlink()
+    (recordings / "seven.wav").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"seven\.wav does not follow FSDD's file names"):
+        load_fsdd(recordings)
