@@ -1,6 +1,13 @@
 import keras
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# Property tests: the same generated examples on every run (a CI failure
+# reproduces by running the test again), no time limit per example (two
+# workers share two cores), and no example database written into the tree.
+settings.register_profile("mmkeras", derandomize=True, deadline=None, database=None)
+settings.load_profile("mmkeras")
 
 
 @pytest.fixture(autouse=True)

@@ -79,6 +79,22 @@ def check_integer_ids(layer, argument, dtype):
         )
 
 
+def carry_non_finite(outputs, inputs):
+    """`outputs`, made NaN for every example whose `inputs` hold a NaN or an infinity.
+
+    Max pooling skips NaN (TensorFlow even returns the float minimum for a
+    window of NaN) and ReLU can turn it into a number, so a broken image
+    could come out as ordinary features. Adding 0 * (the example's input
+    sum), which is 0 for finite inputs and NaN otherwise, keeps the damage
+    visible in that example's outputs and changes nothing else.
+    """
+    from keras import ops
+
+    poison = ops.sum(ops.cast(inputs, "float32") * 0.0, axis=tuple(range(1, len(inputs.shape))))
+    poison = ops.reshape(poison, (-1,) + (1,) * (len(outputs.shape) - 1))
+    return outputs + ops.cast(poison, outputs.dtype)
+
+
 def build_sublayer(sublayer, *shapes):
     """Build `sublayer` unless it already is (e.g. after a direct call to it)."""
     if not sublayer.built:

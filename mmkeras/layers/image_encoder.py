@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
+from mmkeras.layers._checks import carry_non_finite
 from mmkeras.layers._checks import check_choice
 from mmkeras.layers._checks import check_filters
 from mmkeras.layers._checks import check_positive_int
@@ -238,7 +239,7 @@ class ImageEncoder(keras.layers.Layer):
         x = self.output_dropout(x, training=training)
         if self.coordinates:
             x = ops.concatenate([x, self._region_coordinates(x, height, width)], axis=-1)
-        return x
+        return carry_non_finite(x, images)
 
     def _region_coordinates(self, regions, height, width):
         # TensorFlow has no float16 `range` kernel: count in float32, then cast.

@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
+from mmkeras.layers._checks import check_integer_ids
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
 from mmkeras.layers._checks import check_rate
@@ -188,6 +189,7 @@ class TransformerLanguageModel(keras.layers.Layer):
 
     def call(self, token_ids, prefix=None, padding_mask=None, prefix_length=None, training=False):
         check_rank(self, "token_ids", token_ids.shape, (2,), "(batch, length)")
+        check_integer_ids(self, "token_ids", token_ids.dtype)
         vectors = self.token_embedding(ops.cast(token_ids, "int32"))
         if prefix is not None:
             self._check_vectors("prefix", prefix)

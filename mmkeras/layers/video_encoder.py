@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
+from mmkeras.layers._checks import carry_non_finite
 from mmkeras.layers._checks import check_filters
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
@@ -167,7 +168,7 @@ class VideoEncoder(keras.layers.Layer):
         x = ops.concatenate(vectors, axis=-1) if len(vectors) > 1 else vectors[0]
         if self.projection is not None:
             x = self.projection(x)
-        return self.output_dropout(x, training=training)
+        return carry_non_finite(self.output_dropout(x, training=training), clips)
 
     def get_config(self):
         config = super().get_config()
