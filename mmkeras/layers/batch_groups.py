@@ -86,6 +86,10 @@ class BatchGroups(keras.layers.Layer):
             return (None if batch is None else batch * k,) + tuple(input_shape[1:])
         return (None if batch is None else batch // k, k) + tuple(input_shape[1:])
 
+    def compute_output_spec(self, inputs):
+        # Regrouping keeps the dtype: grouped token ids stay integers in a functional model too.
+        return keras.KerasTensor(self.compute_output_shape(inputs.shape), dtype=inputs.dtype)
+
     def call(self, inputs):
         shape = ops.shape(inputs)
         if self.mode == "merge":

@@ -73,3 +73,9 @@ def test_bad_arguments(kwargs, match):
 def test_bad_inputs(mode, inputs, match):
     with pytest.raises(ValueError, match=match):
         BatchGroups(4, mode)(inputs)
+
+
+@pytest.mark.parametrize("mode", ["merge", "repeat", "split"])
+def test_regrouping_keeps_the_dtype_in_a_functional_model(mode):
+    ids = keras.Input((2, 6), dtype="int32")
+    assert keras.backend.standardize_dtype(BatchGroups(2, mode)(ids).dtype) == "int32"
