@@ -1,6 +1,7 @@
 """Input checks shared by the layers: each names what it received."""
 
 import keras
+from keras import ops
 
 
 def check_positive_int(name, value):
@@ -88,8 +89,6 @@ def carry_non_finite(outputs, inputs):
     sum), which is 0 for finite inputs and NaN otherwise, keeps the damage
     visible in that example's outputs and changes nothing else.
     """
-    from keras import ops
-
     poison = ops.sum(ops.cast(inputs, "float32") * 0.0, axis=tuple(range(1, len(inputs.shape))))
     poison = ops.reshape(poison, (-1,) + (1,) * (len(outputs.shape) - 1))
     return outputs + ops.cast(poison, outputs.dtype)
