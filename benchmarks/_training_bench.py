@@ -39,15 +39,19 @@ def machine_description(device):
     """CPU, cores, GPU if any, and the software versions, for a results file."""
     import os
 
-    import tensorflow as tf
-
+    backend = keras.config.backend()
+    framework = __import__(backend)
     gpu = ""
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        details = tf.config.experimental.get_device_details(gpus[0])
-        gpu = f", GPU {details.get('device_name', 'unknown')}"
-    return (f"{cpu_name()}, {os.cpu_count()} cores{gpu}; device {device}; tensorflow {tf.__version__}, "
-            f"keras {keras.__version__}, Python {platform.python_version()}")
+    if backend == "tensorflow":
+        gpus = framework.config.list_physical_devices("GPU")
+        if gpus:
+            gpu = f", GPU {framework.config.experimental.get_device_details(gpus[0]).get('device_name', 'unknown')}"
+    elif backend == "torch" and framework.cuda.is_available():
+        gpu = f", GPU {framework.cuda.get_device_name(0)}"
+    elif backend == "jax" and framework.devices()[0].platform == "gpu":
+        gpu = f", GPU {framework.devices()[0].device_kind}"
+    return (f"{cpu_name()}, {os.cpu_count()} cores{gpu}; device {device}; backend {backend} "
+            f"{framework.__version__}, keras {keras.__version__}, Python {platform.python_version()}")
 
 
 def write_results(path, title, command, device, notes, table_lines):

@@ -5,19 +5,22 @@ Usage: python benchmarks/kv_cache.py [--batch-size 16] [--prefix 28] [--lengths 
 A `TransformerLanguageModel` of the size of the small vision-language
 model's (width 128, 4 blocks, 4 heads, vocabulary 256) generates
 `--lengths` tokens after a prefix of `--prefix` vectors (image tokens and
-a prompt), greedily, inside one compiled `tf.function` loop, two ways:
+a prompt), greedily, inside one compiled loop (`tf.function` on
+TensorFlow, `jax.jit` on JAX; PyTorch runs it eagerly), two ways:
 
 - with the key/value cache (`language_model_step(..., use_cache=True)`):
   the prefix runs once, each step runs one position against the cache;
 - recomputing (`use_cache=False`): each step runs the model over the whole
   fixed-shape sequence, prefix and every token so far.
 
-Both are timed with and without XLA (median of `--repeats` runs after a
+On TensorFlow both are timed with and without XLA (median of `--repeats` runs after a
 warm-up run that absorbs tracing and compilation), the generated tokens
 are checked to be identical, and the table gives generated tokens per
 second and the cache's speed-up. Weights are untrained: speed does not
 depend on them. Writes `kv_cache_<device>.md` and `kv_cache_<device>.json`
-to `--output` (default `benchmarks/results`). A script, not a test.
+(`kv_cache_<device>_<backend>` on JAX and PyTorch, chosen by
+`KERAS_BACKEND`) to `--output` (default `benchmarks/results`). A script,
+not a test.
 """
 
 import argparse
@@ -27,7 +30,6 @@ import sys
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from mmkeras.generation import greedy_search
 from mmkeras.generation import language_model_step
@@ -40,14 +42,32 @@ from _training_bench import write_results
 VOCABULARY_SIZE, START = 256, 1
 
 
+def compiled(function, jit_compile):
+    """One compiled loop: `tf.function` (with or without XLA) on TensorFlow, `jax.jit` (XLA) on JAX.
+
+    PyTorch runs the loop eagerly, op by op: `torch.compile` does not compile
+    `keras.ops.fori_loop`'s Python loop into one graph.
+    """
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.function(function, jit_compile=jit_compile)
+    if backend == "jax" and jit_compile:
+        import jax
+
+        return jax.jit(function)
+    return function
+
+
 def generator(model, prefix, length, use_cache, jit_compile):
-    @tf.function(jit_compile=jit_compile)
     def generate(prefix):
         step_fn, state = language_model_step(model, prefix, length, prefix_length=prefix.shape[1], use_cache=use_cache)
         # An end id outside the vocabulary: every sequence runs all steps.
         return greedy_search(step_fn, state, START, VOCABULARY_SIZE, length).tokens
 
-    return lambda: generate(prefix).numpy()
+    generate = compiled(generate, jit_compile)
+    return lambda: keras.ops.convert_to_numpy(generate(prefix))
 
 
 def main():
@@ -63,11 +83,15 @@ def main():
         VOCABULARY_SIZE, args.prefix + max(args.lengths), hidden_dim=128, num_layers=4, num_heads=4,
         intermediate_dim=256,
     )
-    prefix = tf.constant(np.random.default_rng(0).normal(size=(args.batch_size, args.prefix, 128)), tf.float32)
+    prefix = keras.ops.convert_to_tensor(
+        np.random.default_rng(0).normal(size=(args.batch_size, args.prefix, 128)).astype("float32"))
+    # Build the weights outside any compiled function: JAX cannot let variables created inside `jax.jit` escape.
+    generator(model, prefix, min(args.lengths), True, False)()
     device = detect_device()
     rows = []
     for length in args.lengths:
-        for jit_compile in (False, True):
+        # Eager JAX and PyTorch have no graph to compile with or without XLA.
+        for jit_compile in (False, True) if keras.config.backend() == "tensorflow" else (keras.config.backend() == "jax",):
             runs = {cache: generator(model, prefix, length, cache, jit_compile) for cache in (True, False)}
             if not np.array_equal(runs[True](), runs[False]()):
                 raise AssertionError(f"cached and recomputed decoding disagree at {length} tokens")
@@ -91,10 +115,11 @@ def main():
              f"compiled loop; median of {args.repeats} runs after a warm-up run. Cached and recomputed "
              "decoding produced identical tokens in every row.")
     command = " ".join(["python"] + sys.argv)
-    text = write_results(os.path.join(args.output, f"kv_cache_{device}.md"), f"benchmarks/kv_cache.py on {device}",
+    name = f"kv_cache_{device}" + ("" if keras.config.backend() == "tensorflow" else f"_{keras.config.backend()}")
+    text = write_results(os.path.join(args.output, f"{name}.md"), f"benchmarks/kv_cache.py on {device}",
                          command, device, notes, table)
-    with open(os.path.join(args.output, f"kv_cache_{device}.json"), "w") as f:
-        json.dump({"command": command, "batch_size": args.batch_size, "prefix": args.prefix, "rows": rows}, f,
+    with open(os.path.join(args.output, f"{name}.json"), "w") as f:
+        json.dump({"command": command, "backend": keras.config.backend(), "batch_size": args.batch_size, "prefix": args.prefix, "rows": rows}, f,
                   indent=1)
     print(text)
 

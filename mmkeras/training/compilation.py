@@ -43,6 +43,11 @@ class CompilePlan:
 
 def detect_device():
     """`"gpu"` if Keras sees a GPU, else `"cpu"`."""
+    if keras.config.backend() == "torch":
+        # keras.distribution has no PyTorch implementation to ask.
+        import torch
+
+        return "gpu" if torch.cuda.is_available() else "cpu"
     devices = keras.distribution.list_devices()
     return "gpu" if any(d.lower().startswith("gpu") for d in devices) else "cpu"
 
