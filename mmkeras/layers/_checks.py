@@ -80,6 +80,52 @@ def check_integer_ids(layer, argument, dtype):
         )
 
 
+def is_concrete(tensor):
+    """Whether `tensor` holds values now (eager), not a symbol of a graph being traced or compiled.
+
+    Only such a tensor can be checked without a cost inside compiled
+    graphs (`tf.function`, `jax.jit`, `torch.compile`) or an error from
+    there.
+    """
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.executing_eagerly() and hasattr(tensor, "numpy")
+    if backend == "jax":
+        import jax
+
+        return not isinstance(tensor, jax.core.Tracer)
+    if backend == "torch":
+        import torch
+
+        return not torch.compiler.is_compiling() and getattr(tensor, "device", None) is not None \
+            and tensor.device.type != "meta"
+    return backend == "numpy"
+
+
+def check_ids_in_range(layer, argument, ids, vocab_size):
+    """Raise a ValueError naming the first token id outside `[0, vocab_size)`, when `ids` is concrete.
+
+    Inside compiled graphs nothing is checked, and what an out-of-range id
+    does depends on the backend: an error on TensorFlow's CPU kernels, a
+    zero vector on its GPU kernels, a clamped index under XLA and JAX, a
+    device-side assertion on a CUDA PyTorch.
+    """
+    if not is_concrete(ids):
+        return
+    values = ops.convert_to_numpy(ids)
+    outside = (values < 0) | (values >= vocab_size)
+    if outside.any():
+        position = tuple(int(i) for i in zip(*outside.nonzero()).__next__())
+        raise ValueError(
+            f"{type(layer).__name__} got token id {int(values[position])} at {argument}{list(position)}, "
+            f"outside [0, vocab_size={vocab_size}). Ids must come from the tokenizer whose vocabulary size "
+            "the layer was built with; rebuild the layer with that tokenizer's `vocabulary_size`, or map "
+            "unknown tokens to the tokenizer's out-of-vocabulary id."
+        )
+
+
 def carry_non_finite(outputs, inputs):
     """`outputs`, made NaN for every example whose `inputs` hold a NaN or an infinity.
 

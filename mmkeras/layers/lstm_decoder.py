@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
+from mmkeras.layers._checks import check_ids_in_range
 from mmkeras.layers._checks import check_integer_ids
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
@@ -48,6 +49,11 @@ class LSTMDecoder(keras.layers.Layer):
             previous tokens (starting with the start token); `features`
             `(B, N, D)` region features, or `(B, D)` for a single vector.
             A mask carried by `features` is respected.
+            An id outside `[0, vocab_size)` raises a ValueError naming it when
+            the layer runs eagerly; inside a compiled graph (`fit`,
+            `tf.function`, `jax.jit`) it is not checked, and the backend
+            decides (an error on TensorFlow's CPU, a zero vector on its
+            GPU, a clamped index under XLA).
         training: Python bool, whether dropout runs.
 
     Returns:
@@ -240,6 +246,7 @@ class LSTMDecoder(keras.layers.Layer):
             `(logits (B, T, vocab_size), weights (B, T, N))`.
         """
         check_integer_ids(self, "tokens", tokens.dtype)
+        check_ids_in_range(self, "tokens", tokens, self.vocab_size)
         features, features_mask = self._features_and_mask(features, features_mask)
         self._ensure_built(features, tokens)
         state = self.initial_state(features, features_mask)

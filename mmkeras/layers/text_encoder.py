@@ -3,6 +3,7 @@ from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
 from mmkeras.layers._checks import check_choice
+from mmkeras.layers._checks import check_ids_in_range
 from mmkeras.layers._checks import check_integer_ids
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
@@ -44,6 +45,11 @@ class TextEncoder(keras.layers.Layer):
 
     Call arguments:
         tokens: int tensor of shape `(B, T)`, 0 for padding.
+            An id outside `[0, vocab_size)` raises a ValueError naming it when
+            the layer runs eagerly; inside a compiled graph (`fit`,
+            `tf.function`, `jax.jit`) it is not checked, and the backend
+            decides (an error on TensorFlow's CPU, a zero vector on its
+            GPU, a clamped index under XLA).
         training: Python bool, whether dropout runs.
 
     Returns:
@@ -170,6 +176,7 @@ class TextEncoder(keras.layers.Layer):
 
     def call(self, tokens, training=False):
         check_integer_ids(self, "tokens", tokens.dtype)
+        check_ids_in_range(self, "tokens", tokens, self.vocab_size)
         embedded = self.embedding(tokens)
         mask = ops.not_equal(tokens, 0) if self.mask_zero else None
         return self.recurrent(embedded, mask=mask, training=training)

@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from mmkeras.layers._checks import build_sublayer
+from mmkeras.layers._checks import check_ids_in_range
 from mmkeras.layers._checks import check_integer_ids
 from mmkeras.layers._checks import check_positive_int
 from mmkeras.layers._checks import check_rank
@@ -47,6 +48,11 @@ class TransformerLanguageModel(keras.layers.Layer):
 
     Call arguments:
         token_ids: int tensor `(B, T)`.
+            An id outside `[0, vocabulary_size)` raises a ValueError naming it when
+            the layer runs eagerly; inside a compiled graph (`fit`,
+            `tf.function`, `jax.jit`) it is not checked, and the backend
+            decides (an error on TensorFlow's CPU, a zero vector on its
+            GPU, a clamped index under XLA).
         prefix: optional float tensor `(B, P, hidden_dim)` placed before the
             tokens.
         padding_mask: optional boolean `(B, P + T)`, `True` at real
@@ -190,6 +196,7 @@ class TransformerLanguageModel(keras.layers.Layer):
     def call(self, token_ids, prefix=None, padding_mask=None, prefix_length=None, training=False):
         check_rank(self, "token_ids", token_ids.shape, (2,), "(batch, length)")
         check_integer_ids(self, "token_ids", token_ids.dtype)
+        check_ids_in_range(self, "token_ids", token_ids, self.vocabulary_size)
         vectors = self.token_embedding(ops.cast(token_ids, "int32"))
         if prefix is not None:
             self._check_vectors("prefix", prefix)

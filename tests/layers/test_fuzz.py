@@ -69,6 +69,22 @@ def test_float_ids_are_refused(name):
         make()(x.astype("float32") + 0.5)
 
 
+@pytest.mark.parametrize("name", sorted(TAKES_IDS))
+@pytest.mark.parametrize("bad_id", [10, 1_000_000, -1])
+def test_an_id_outside_the_vocabulary_is_named_with_its_position(name, bad_id):
+    make, x = SINGLE_INPUT[name]  # both layers have 10 ids
+    x = x.copy()
+    x[1, 3] = bad_id
+    with pytest.raises(ValueError, match=rf"token id {bad_id} at \w+\[1, 3\], outside \[0, vocab\w*=10\)"):
+        make()(x)
+
+
+def test_the_decoder_names_an_id_outside_its_vocabulary():
+    decoder = layers.LSTMDecoder(vocab_size=10, embedding_dim=4, units=4)
+    with pytest.raises(ValueError, match=r"token id 12 at tokens\[0, 2\], outside \[0, vocab_size=10\)"):
+        decoder([np.array([[1, 2, 12]], "int32"), floats(1, 3, 4)])
+
+
 @pytest.mark.parametrize("name", sorted(set(SINGLE_INPUT) - TAKES_IDS))
 def test_integer_inputs_are_used_as_numbers(name):
     # Pixels or features given as integers are cast, not refused or truncated.
