@@ -21,6 +21,7 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
+from mmkeras.datasets._text_files import open_utf8
 from mmkeras.preprocessing.image_files import read_image
 from mmkeras.preprocessing.sequences import teacher_forcing_pair
 
@@ -160,7 +161,7 @@ def load_coco_captions(annotations_path, images_dir):
         `CaptionRecords`, images ordered by id, captions in file order.
     """
     _require_file(annotations_path, "COCO captions annotation file")
-    with open(annotations_path, encoding="utf-8") as f:
+    with open_utf8(annotations_path, "COCO captions annotation file") as f:
         try:
             data = json.load(f)
         except json.JSONDecodeError as error:
@@ -215,7 +216,7 @@ def load_flickr8k(token_path, images_dir):
     """
     _require_file(token_path, "Flickr8k token file")
     captions, first_line = collections.OrderedDict(), {}
-    with open(token_path, encoding="utf-8") as f:
+    with open_utf8(token_path, "Flickr8k token file") as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
             if not line.strip():
@@ -237,7 +238,7 @@ def load_flickr8k(token_path, images_dir):
 def _pair_rows(path):
     """Yield `(line_number, row dict)` from a CSV (with header) or JSONL file."""
     suffix = pathlib.Path(path).suffix.lower()
-    with open(path, encoding="utf-8", newline="") as f:
+    with open_utf8(path, "caption pairs file") as f:
         if suffix == ".csv":
             reader = csv.DictReader(f)
             missing = {"image", "caption"} - set(reader.fieldnames or [])

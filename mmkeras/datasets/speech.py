@@ -7,6 +7,7 @@ import pathlib
 import numpy as np
 import tensorflow as tf
 
+from mmkeras.datasets._text_files import open_utf8
 from mmkeras.preprocessing.audio import check_wav_file
 from mmkeras.preprocessing.audio import decode_wav
 from mmkeras.preprocessing.audio import log_mel_spectrogram
@@ -56,7 +57,7 @@ def load_speech(folder, split=None):
     table = folder / "transcripts.csv"
     if not table.is_file():
         raise FileNotFoundError(f"Transcript table not found: {table}")
-    with open(table, newline="", encoding="utf-8") as f:
+    with open_utf8(table, "transcript table") as f:
         reader = csv.DictReader(f)
         missing = set(_COLUMNS + (("split",) if split is not None else ())) - set(reader.fieldnames or [])
         if missing:

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from mmkeras.layers._checks import is_concrete
+
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area")
 
 
@@ -89,6 +91,14 @@ class ImageConverter(keras.layers.Layer):
         if dtype == "bool" or dtype.startswith("complex") or dtype == "string":
             raise TypeError(f"ImageConverter expects integer or float pixels. Received dtype {dtype}.")
         is_integer = "int" in dtype
+        if not is_integer and is_concrete(images):
+            finite = ops.convert_to_numpy(ops.all(ops.isfinite(images), axis=tuple(range(1, rank)) if rank == 4 else None))
+            if not finite.all():
+                where = f"image {int(finite.ravel().argmin())}" if rank == 4 else "the image"
+                raise ValueError(
+                    f"ImageConverter: {where} holds NaN or infinite pixels, and a model would turn it into "
+                    "ordinary-looking output. Check how the image was made or decoded."
+                )
         images = ops.cast(images, "float32")
         if is_integer:
             images = images / 255.0

@@ -92,6 +92,13 @@ def read_image(source):
     return decode_image_bytes(tf.io.read_file(source), source)
 
 
+def _count(images):
+    if isinstance(images, (list, tuple)):
+        return len(images)
+    shape = getattr(images, "shape", None)
+    return None if shape is None or len(shape) < 4 or shape[0] is None else int(shape[0])
+
+
 def convert_images(images, converter):
     """A batch of images of any kind as `converter` makes them.
 
@@ -105,6 +112,8 @@ def convert_images(images, converter):
     Returns:
         float32 `(B, S, S, 3)` in [0, 1] (or `(S, S, 3)` for one array image).
     """
+    if _count(images) == 0:
+        raise ValueError(f"Received no images (an empty batch of shape {np.shape(images)}); pass at least one.")
     if isinstance(images, (list, tuple)) and images and isinstance(images[0], (str, bytes, os.PathLike)):
         return tf.stack([converter(read_image(source)) for source in images])
     if isinstance(images, (str, bytes, os.PathLike)):

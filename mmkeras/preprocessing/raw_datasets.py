@@ -44,6 +44,7 @@ def preprocessed_dataset(preprocessor, x, y=None, sample_weight=None, batch_size
             raise ValueError(f"`batch_size` must be a positive int. Received: batch_size={batch_size!r}")
         if y is None and sample_weight is not None:
             raise ValueError("`sample_weight` needs `y`.")
+        check_raw_examples(x, y, sample_weight)
         elements = tuple(part for part in (x, y, sample_weight) if part is not None)
         elements = elements[0] if len(elements) == 1 else elements
         dataset = tf.data.Dataset.from_tensor_slices(_as_sliceable(elements))
@@ -56,6 +57,58 @@ def preprocessed_dataset(preprocessor, x, y=None, sample_weight=None, batch_size
     if preprocessor is not None:
         dataset = dataset.map(lambda *batch: preprocessor(*batch), num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+TEXT_KEYS = ("text", "prompt")
+
+
+def _count(value):
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    shape = getattr(value, "shape", None)
+    if shape is not None and len(shape):
+        return None if shape[0] is None else int(shape[0])
+    return None
+
+
+def check_raw_examples(x, y=None, sample_weight=None):
+    """Refuse raw examples that cannot be paired up, naming the parts and their counts.
+
+    Every part of a dict `x`, the targets and the weights must hold the
+    same number of examples, none may be `None`, and the texts (`"text"`,
+    `"prompt"`) must be strings. Raises ValueError or TypeError.
+    """
+    if isinstance(x, dict):
+        parts = {f"x[{key!r}]": value for key, value in x.items()}
+    else:
+        parts = {"x": x}
+    for name, value in (("y", y), ("sample_weight", sample_weight)):
+        if value is not None:
+            parts[name] = value
+    for name, value in parts.items():
+        if value is None:
+            raise ValueError(f"{name} is None: every part of the examples needs one value per example.")
+        if isinstance(value, (str, bytes)):
+            raise TypeError(f"{name} is a single {type(value).__name__}, {value!r:.60}: pass a list, one per example.")
+    counts = {name: _count(value) for name, value in parts.items()}
+    known = {count for count in counts.values() if count is not None}
+    if len(known) > 1:
+        raise ValueError(
+            "Every part of the examples must hold the same number of them. Received "
+            + ", ".join(f"{name}: {count}" for name, count in counts.items()) + "."
+        )
+    if isinstance(x, dict):
+        for key in TEXT_KEYS:
+            texts = x.get(key)
+            if isinstance(texts, (list, tuple)) or (isinstance(texts, np.ndarray) and texts.dtype == object):
+                for index, text in enumerate(texts):
+                    if not isinstance(text, (str, bytes)):
+                        raise TypeError(
+                            f"x[{key!r}][{index}] is {text!r:.40} ({type(text).__name__}); every {key} must be a "
+                            "string."
+                        )
+            elif isinstance(texts, np.ndarray) and texts.dtype.kind not in "USO":
+                raise TypeError(f"x[{key!r}] holds {texts.dtype} values; every {key} must be a string.")
 
 
 def _as_sliceable(structure):

@@ -62,6 +62,8 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
         raise TypeError(f"Expected a batch of utterances: wrap a single file in a list, [{waveforms!r:.60}].")
     if isinstance(waveforms, (list, tuple)) and waveforms and isinstance(waveforms[0], (str, bytes, os.PathLike)):
         contents = [source if isinstance(source, bytes) else _read(source) for source in waveforms]
+        for index, (source, data) in enumerate(zip(waveforms, contents)):
+            _check_wav(data, f"utterance {index}" if isinstance(source, bytes) else os.fspath(source))
         batch = tf.map_fn(from_file, tf.constant(contents), fn_output_signature=signature)
     elif isinstance(waveforms, tf.Tensor) and waveforms.dtype == tf.string:
         batch = tf.map_fn(lambda path: from_file(tf.io.read_file(path)), waveforms, fn_output_signature=signature)
@@ -73,7 +75,10 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
                     "Expected mono waveforms, one 1-D array per utterance (average the channels first). "
                     f"Received shapes {sorted(lengths)[:3]}."
                 )
-            waveforms = tf.ragged.constant([np.asarray(w, "float32") for w in waveforms], dtype=tf.float32)
+            arrays = [np.asarray(w, "float32") for w in waveforms]
+            for index, array in enumerate(arrays):
+                _check_samples(array, index)
+            waveforms = tf.ragged.constant(arrays, dtype=tf.float32)
         elif not isinstance(waveforms, tf.RaggedTensor):
             waveforms = tf.convert_to_tensor(waveforms, tf.float32)
             if waveforms.shape.rank != 2:
@@ -81,8 +86,31 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
                     "Expected a batch of mono waveforms (utterances, samples). "
                     f"Received shape {tuple(waveforms.shape)}."
                 )
+            if tf.executing_eagerly():
+                for index, array in enumerate(waveforms.numpy()):
+                    _check_samples(array, index)
         batch = tf.map_fn(from_waveform, tf.cast(waveforms, tf.float32), fn_output_signature=signature)
     return batch.to_tensor() if isinstance(batch, tf.RaggedTensor) else batch
+
+
+def _check_samples(waveform, index):
+    if waveform.size == 0:
+        raise ValueError(f"Utterance {index} has no samples: every utterance needs at least one.")
+    if not np.isfinite(waveform).all():
+        bad = int(np.flatnonzero(~np.isfinite(waveform))[0])
+        raise ValueError(
+            f"Utterance {index} holds a non-finite sample ({waveform[bad]} at position {bad}); "
+            "a recording with NaN or infinity cannot be transcribed."
+        )
+
+
+def _check_wav(data, source):
+    """Refuse bytes that are not a RIFF/WAVE file, naming `source`, before TensorFlow's decoder sees them."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError(
+            f"Cannot decode audio {source}: it is not a WAV file (its first bytes are {data[:12]!r}). "
+            "mmkeras reads PCM WAV; convert other formats first (e.g. `ffmpeg -i in.mp3 out.wav`)."
+        )
 
 
 def _read(path):

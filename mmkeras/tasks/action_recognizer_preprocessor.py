@@ -60,6 +60,15 @@ class ActionRecognizerPreprocessor(Preprocessor):
             return inputs
         return self.pack(inputs, self.label_table.ids(y), sample_weight)
 
+    def check_inputs(self, x):
+        clips = x.get("clip") if isinstance(x, dict) else x
+        shape = getattr(clips, "shape", None)  # arrays and tensors; a dataset is checked in its pipeline
+        if shape is not None and len(shape) != 5:
+            raise ValueError(
+                "Expected a batch of clips (clips, frames, height, width, channels); add a batch axis to a single "
+                f"clip (clip[None]). Received shape {tuple(shape)}."
+            )
+
     def check_targets(self, y):
         self.label_table.ids(y)
 

@@ -110,7 +110,13 @@ class Captioner(Task):
                 )
 
             self._search_functions[key] = compile_function(search)
-        return self._search_functions[key](self.preprocessor.convert_images(images))
+        converted = self.preprocessor.convert_images(images)
+        if len(converted.shape) != 4:
+            raise ValueError(
+                "Expected a batch of images (B, H, W, C), a list of paths or a list of files. Received one image "
+                f"of shape {tuple(np.shape(images))}: pass images[None] to caption it alone."
+            )
+        return self._search_functions[key](converted)
 
     def generate(self, images, beam_width=1, max_length=None, return_scores=False):
         """Caption raw `images`: greedy (`beam_width=1`) or beam search.

@@ -124,6 +124,8 @@ class DualEncoder(Task):
         for role, batch in (("queries", queries), ("candidates", candidates)):
             if isinstance(batch, str):
                 raise TypeError(f"`{role}` must be a batch: wrap a single text in a list, [{batch!r:.60}].")
+            if batch is None or len(batch) == 0:
+                raise ValueError(f"`{role}` is empty ({batch!r:.40}): search needs at least one of each.")
         if _is_text(queries) == _is_text(candidates):
             raise ValueError(
                 "Search from texts to images or from images to texts: `queries` and `candidates` must be of "

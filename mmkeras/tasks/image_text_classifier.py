@@ -105,5 +105,7 @@ class ImageTextClassifier(Task):
         """float32 `(B, num_labels)`, in the order of `labels`."""
         if isinstance(texts, str):
             raise TypeError(f"`texts` must be a list of strings, one per image: wrap it, [{texts!r:.60}].")
+        if texts is None:
+            raise TypeError("`texts` is None: pass a list of strings, one per image.")
         probabilities = self.predict({"image": images, "text": list(texts)}, batch_size=batch_size, verbose=0)
         return np.asarray(probabilities, dtype="float32")

@@ -50,6 +50,14 @@ class Preprocessor(keras.layers.Layer):
     def call(self, x, y=None, sample_weight=None):
         raise NotImplementedError(f"{type(self).__name__} must implement call(x, y=None, sample_weight=None).")
 
+    def check_inputs(self, x):
+        """Refuse raw inputs whose kind or shape this preprocessor cannot take, eagerly, naming what was received.
+
+        `Task.fit`, `evaluate` and `predict` call it before they build the
+        pipeline, where the same mistake would fail inside `tf.data`.
+        Subclasses whose inputs have a fixed rank override it.
+        """
+
     def check_targets(self, y):
         """Refuse raw targets this preprocessor cannot map (unknown labels,
         characters it cannot write) with a clear error, eagerly.

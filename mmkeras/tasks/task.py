@@ -55,6 +55,7 @@ class Task(keras.Model):
         `validation_data` is raw too: a `(x, y)` tuple or a dataset of raw
         batches.
         """
+        self._check_inputs(x)
         self._check_targets(y)
         if isinstance(validation_data, tuple) and len(validation_data) > 1:
             self._check_targets(validation_data[1])
@@ -76,12 +77,18 @@ class Task(keras.Model):
         if kwargs.get("_use_cached_eval_dataset"):
             # Called by fit() for validation, on the data fit() already preprocessed.
             return super().evaluate(x=x, y=y, batch_size=batch_size, **kwargs)
+        self._check_inputs(x)
         self._check_targets(y)
         return super().evaluate(preprocessed_dataset(self.preprocessor, x, y, batch_size=batch_size), **kwargs)
 
     def predict(self, x=None, batch_size=None, **kwargs):
         """`keras.Model.predict` on raw inputs: the backbone's outputs."""
+        self._check_inputs(x)
         return super().predict(preprocessed_dataset(self.preprocessor, x, batch_size=batch_size), **kwargs)
+
+    def _check_inputs(self, x):
+        if x is not None and self.preprocessor is not None:
+            self.preprocessor.check_inputs(x)
 
     def _check_targets(self, y):
         if y is not None and self.preprocessor is not None:

@@ -52,6 +52,8 @@ class TextToImageTask(Task):
         Returns:
             uint8 images `(B, S, S, 3)` (a NumPy array).
         """
+        if not isinstance(descriptions, str) and descriptions is not None and len(descriptions) == 0:
+            raise ValueError("Received no descriptions (an empty batch): pass at least one string.")
         drawn = generate_images(self.drawer, self.preprocessor.tokenize(descriptions), seed=seed,
                                 temperature=temperature)
         return np.round(np.clip(drawn, 0.0, 1.0) * 255.0).astype("uint8")
