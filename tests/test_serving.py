@@ -169,14 +169,19 @@ def _write_wavs(waveforms, lengths, folder, sample_rate=8000):
     return paths
 
 
+# Served as the task itself answers them: no text is too odd for an export.
+UNUSUAL_TEXTS = ["", "🙂🚀 红色的圆", " \t "]
+
+
 def _request_and_expected(task, inputs, folder):
-    """The served request for one task's raw inputs, and what the task itself answers."""
+    """The served request for one task's raw inputs (and unusual texts), and what the task itself answers."""
     if "clips" in inputs:
         np.save(folder / "clips.npy", inputs["clips"])
         labels, confidences = task.classify(inputs["clips"], return_confidence=True)
         return {"clips": str(folder / "clips.npy")}, {"label": labels, "confidence": confidences}
     if isinstance(task, MaskedLanguageModel):
-        texts = [str(t) for t in inputs["texts"]] + ["a [MASK] square [MASK]", "ＲＥＤ Straße ﬁne [MASK]"]
+        texts = [str(t) for t in inputs["texts"]] + ["a [MASK] square [MASK]", "ＲＥＤ Straße ﬁne [MASK]",
+                                                      "🙂 [MASK] 红色的圆"]
         # Served, a text without [MASK] comes back normalised and cut to the sequence length.
         unmasked = "A red circle, " * 6
         tokenizer = task.preprocessor.tokenizer
@@ -184,7 +189,7 @@ def _request_and_expected(task, inputs, folder):
         assert 0 < len(cut) < len(tokenizer.normalize([unmasked]).numpy()[0])
         return {"text": texts + [unmasked]}, {"text": task.fill_mask(texts) + [cut]}
     if "images" not in inputs and "texts" in inputs:
-        texts = [str(t) for t in inputs["texts"]]
+        texts = [str(t) for t in inputs["texts"]] + UNUSUAL_TEXTS
         return {"text": texts, "seed": 3}, {"image": task.generate(texts, seed=3).tolist()}
     if "waveforms" in inputs:
         paths = _write_wavs(inputs["waveforms"], inputs["lengths"], folder)
@@ -192,15 +197,15 @@ def _request_and_expected(task, inputs, folder):
     paths = _write_pngs(inputs["images"], folder)
     arguments = {"image_bytes": paths}
     if isinstance(task, DualEncoder):
-        arguments["text"] = [str(t) for t in inputs["texts"]]
+        arguments["text"] = [str(t) for t in inputs["texts"]] + UNUSUAL_TEXTS
         images = [pathlib.Path(path) for path in paths]
         return arguments, {"similarity": task.similarity(images, arguments["text"])}
     if isinstance(task, VisionLanguageModel):
-        arguments["prompt"] = [str(t) for t in inputs["texts"]]
+        arguments["prompt"] = UNUSUAL_TEXTS[:len(paths)]
         answers, scores = task.generate(paths, arguments["prompt"], return_scores=True)
         return arguments, {"answer": answers, "score": scores}
     if "texts" in inputs:
-        arguments["text"] = [str(t) for t in inputs["texts"]]
+        arguments["text"] = UNUSUAL_TEXTS[:len(paths)]
         labels, confidences = task.predict_labels(paths, arguments["text"])
         return arguments, {"label": labels, "confidence": confidences}
     captions, scores = task.generate(paths, return_scores=True)
