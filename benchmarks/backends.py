@@ -269,6 +269,7 @@ def write_report(rows, runs, output, policy, batch_scale, command, problems, not
                    "problems": problems}, f, indent=1)
     with open(base + ".md", "w") as f:
         f.write(text)
+    sys.path.insert(0, BENCHMARKS)
     _plot(rows, runs, models, base + ".png", f"Training samples/s per backend on {device}, {policy}")
     return text
 
@@ -281,28 +282,11 @@ def _keras_version():
 
 
 def _plot(rows, runs, models, path, title):
-    import matplotlib
-    import numpy as np
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from _plots import grouped_bars
 
     by_key = {(row["run"], row["model"]): row.get("samples_per_s", 0) for row in rows}
-    positions = np.arange(len(models))
-    height = 0.8 / len(runs)
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(models) + 1.8))
-    for i, run in enumerate(runs):
-        values = [by_key.get((run, model), 0) for model in models]
-        ax.barh(positions + (i - (len(runs) - 1) / 2) * height, values, height, label=run)
-    ax.set_yticks(positions, models)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("training samples per second (log scale; missing bar: failed or not run)")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(runs), fontsize=8, frameon=False)
-    ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    grouped_bars(models, {run: [by_key.get((run, model), 0) for model in models] for run in runs}, path, title,
+                 "training samples per second (log scale; missing bar: failed or not run)")
 
 
 def main():

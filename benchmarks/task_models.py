@@ -26,12 +26,8 @@ import sys
 import time
 
 import keras
-import matplotlib
 import numpy as np
 import tensorflow as tf
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
 from mmkeras.datasets import ACTIONS  # noqa: E402
 from mmkeras.datasets import ANSWERS  # noqa: E402
@@ -67,6 +63,7 @@ from mmkeras.training import compile_model  # noqa: E402
 from mmkeras.training import detect_device  # noqa: E402
 from mmkeras.training import measure_step_time  # noqa: E402
 
+from _plots import grouped_bars  # noqa: E402
 from _training_bench import write_results  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -186,23 +183,11 @@ def training_samples_per_second(task, batch_size, jit_compile, steps, device):
 
 
 def plot(rows, path):
-    labels = [row["model"] for row in rows]
-    series = (("XLA off", "xla_off"), ("XLA on", "xla_on"), ("input pipeline", "input"))
-    positions = np.arange(len(rows))
-    height = 0.27
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(rows) + 1.8))
-    for i, (name, key) in enumerate(series):
-        ax.barh(positions + (i - 1) * height, [row[key] for row in rows], height, label=name)
-    ax.set_yticks(positions, labels)
-    ax.invert_yaxis()
-    ax.set_xscale("log")
-    ax.set_xlabel("samples per second (log scale)")
-    # Below the axes: inside, it covers the longest input-pipeline bar.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(series), fontsize=8, frameon=False)
-    ax.set_title("Training step rate with XLA off and on, and the tf.data input rate")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    series = {name: [row[key] for row in rows]
+              for name, key in (("XLA off", "xla_off"), ("XLA on", "xla_on"), ("input pipeline", "input"))}
+    grouped_bars([row["model"] for row in rows], series, path,
+                 "Training step rate with XLA off and on, and the tf.data input rate",
+                 "samples per second (log scale)")
 
 
 def main():

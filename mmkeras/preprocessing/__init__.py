@@ -7,6 +7,7 @@ from mmkeras.preprocessing.audio import log_mel_spectrogram
 from mmkeras.preprocessing.audio import mfcc
 from mmkeras.preprocessing.audio import normalize_features
 from mmkeras.preprocessing.audio import spec_augment
+from mmkeras.preprocessing.audio import warp_features
 from mmkeras.preprocessing.embeddings import embedding_matrix
 from mmkeras.preprocessing.embeddings import load_word2vec_text
 from mmkeras.preprocessing.embeddings import save_word2vec_text

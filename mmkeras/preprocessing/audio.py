@@ -145,6 +145,50 @@ def mfcc(log_mel, num_coefficients=13):
     return tf.signal.mfccs_from_log_mel_spectrograms(natural_log)[..., :num_coefficients]
 
 
+def warp_features(features, max_warp=0.15, seed=None):
+    """Speed and vocal-tract-length perturbation on features: new voices from the ones there are.
+
+    Stretches the utterance in time by a random factor in
+    `[1 - max_warp, 1 + max_warp]` (a faster or slower speaker) and its
+    frequency axis by another (a shorter or longer vocal tract moves every
+    formant up or down together; Jaitly and Hinton, 2013), resampling the
+    features bilinearly. Bands stretched past the top are dropped; bands
+    squeezed below it are filled with the top band. Apply it to log-mel
+    features before `normalize_features`.
+
+    Args:
+        features: float `(frames, bins)`.
+        max_warp: float in `[0, 1)`, the largest relative stretch of either axis.
+        seed: optional int, for the same warp every time.
+
+    Returns:
+        float32 `(new_frames, bins)`.
+
+    Example:
+
+    >>> warped = warp_features(tf.random.normal([100, 40]), max_warp=0.2, seed=1)
+    >>> warped.shape[1], 80 <= warped.shape[0] <= 120
+    (40, True)
+    """
+    if not 0.0 <= max_warp < 1.0:
+        raise ValueError(f"`max_warp` must be in [0, 1). Received: max_warp={max_warp!r}")
+    features = tf.convert_to_tensor(features, tf.float32)
+    if features.shape.rank != 2 or features.shape[-1] is None:
+        raise ValueError(f"Expected features (frames, bins) with a known number of bins. Received shape {features.shape}.")
+    bins = features.shape[-1]
+    if seed is None:
+        factors = tf.random.uniform((2,), 1.0 - max_warp, 1.0 + max_warp)
+    else:
+        factors = tf.random.stateless_uniform((2,), (seed, 0), 1.0 - max_warp, 1.0 + max_warp)
+    time_factor, frequency_factor = tf.unstack(factors)
+    frames = tf.maximum(tf.cast(tf.round(tf.cast(tf.shape(features)[0], tf.float32) * time_factor), tf.int32), 1)
+    new_bins = tf.maximum(tf.cast(tf.round(bins * frequency_factor), tf.int32), 1)
+    warped = tf.image.resize(features[..., None], tf.stack([frames, new_bins]))[..., 0]
+    top = warped[:, -1:]
+    warped = tf.concat([warped, tf.repeat(top, tf.maximum(bins - new_bins, 0), axis=1)], axis=1)[:, :bins]
+    return tf.ensure_shape(warped, (None, bins))
+
+
 def spec_augment(features, freq_param=8, time_param=10, freq_masks=1, time_masks=2):
     """SpecAugment (Park et al., 2019): zero random bands of frequency and time.
 
@@ -182,8 +226,10 @@ def normalize_features(features):
 
 
 def _check_waveform(waveform):
-    rank = getattr(waveform, "shape", None)
-    if rank is not None and rank.rank is not None and rank.rank != 1:
+    shape = getattr(waveform, "shape", None)
+    # A TensorShape knows its rank (or not, in a graph); a NumPy shape is a tuple.
+    rank = None if shape is None else shape.rank if hasattr(shape, "rank") else len(shape)
+    if rank is not None and rank != 1:
         raise ValueError(
             f"Expected one mono waveform of shape (samples,). Received shape {tuple(waveform.shape)}; "
             "map the function over a batch (e.g. in tf.data before batching) and average channels first."

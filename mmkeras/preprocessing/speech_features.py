@@ -10,22 +10,27 @@ from mmkeras.preprocessing.audio import log_mel_spectrogram
 from mmkeras.preprocessing.audio import mfcc
 from mmkeras.preprocessing.audio import normalize_features
 from mmkeras.preprocessing.audio import spec_augment
+from mmkeras.preprocessing.audio import warp_features
 
 FEATURES = ("log_mel", "mfcc")
 
 
-def utterance_features(waveform, sample_rate, features="log_mel", num_mel_bins=40, augment=False):
+def utterance_features(waveform, sample_rate, features="log_mel", num_mel_bins=40, augment=False, warp=0.0):
     """One waveform `(samples,)` to normalised features `(frames, bins)`:
     log-mel (`num_mel_bins`) or MFCC (13), zero mean and unit variance per
-    bin, then SpecAugment masks if `augment`."""
+    bin, then SpecAugment masks if `augment`. With `augment` and `warp`
+    above 0, the log-mel features are first stretched in time and frequency
+    by up to `warp` (`warp_features`)."""
     values = log_mel_spectrogram(waveform, sample_rate, num_mel_bins)
+    if augment and warp:
+        values = warp_features(values, warp)
     if features == "mfcc":
         values = mfcc(values)
     values = normalize_features(values)
     return spec_augment(values) if augment else values
 
 
-def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=40, augment=False):
+def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=40, augment=False, warp=0.0):
     """A batch of utterances as features `(B, T, bins)`, zero-padded to the longest.
 
     Args:
@@ -38,6 +43,8 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
         features: `"log_mel"` or `"mfcc"`.
         num_mel_bins: mel bands.
         augment: apply SpecAugment masks to each utterance (for training).
+        warp: with `augment`, also stretch each utterance's features in time
+            and frequency by up to this fraction (`warp_features`).
 
     Returns:
         float32 `(B, T, bins)`; padding frames are zeros (average features).
@@ -53,10 +60,10 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
     signature = tf.RaggedTensorSpec((None, bins), tf.float32, ragged_rank=0)
 
     def from_file(contents):
-        return utterance_features(decode_wav(contents, sample_rate), sample_rate, features, num_mel_bins, augment)
+        return utterance_features(decode_wav(contents, sample_rate), sample_rate, features, num_mel_bins, augment, warp)
 
     def from_waveform(waveform):
-        return utterance_features(waveform, sample_rate, features, num_mel_bins, augment)
+        return utterance_features(waveform, sample_rate, features, num_mel_bins, augment, warp)
 
     if isinstance(waveforms, (str, bytes, os.PathLike)):
         raise TypeError(f"Expected a batch of utterances: wrap a single file in a list, [{waveforms!r:.60}].")

@@ -78,6 +78,7 @@ class SpeechRecognizer(Task):
             "sample_rate": sample_rate,
             "num_mel_bins": args.get("num_features", 40),
             "augment": config.get("training", {}).get("augment", False),
+            "warp": config.get("training", {}).get("warp", 0.0),
         }
         if transcripts is not None:
             preprocessor = SpeechRecognizerPreprocessor.from_transcripts(transcripts, **feature_args)

@@ -31,6 +31,11 @@ class SpeechRecognizerPreprocessor(Preprocessor):
         augment: apply SpecAugment masks to the training utterances (in
             `Task.fit`'s training pipeline only, never in `transcribe`,
             `predict`, `evaluate` or the validation data).
+        warp: with `augment`, also stretch every training utterance's
+            features in time and frequency by a random factor within
+            `1 +- warp` (`mmkeras.preprocessing.audio.warp_features`): speed
+            and vocal-tract-length perturbation, new voices from the
+            training ones. 0 turns it off.
         **kwargs: `keras.layers.Layer` arguments.
 
     Call arguments:
@@ -50,7 +55,8 @@ class SpeechRecognizerPreprocessor(Preprocessor):
     ((1, 100, 40), [[4, 2, 3, 1, 2]], ['cab'])
     """
 
-    def __init__(self, characters, sample_rate=8000, features="log_mel", num_mel_bins=40, augment=False, **kwargs):
+    def __init__(self, characters, sample_rate=8000, features="log_mel", num_mel_bins=40, augment=False, warp=0.0,
+                 **kwargs):
         super().__init__(**kwargs)
         if not isinstance(characters, str) or not characters or len(set(characters)) != len(characters):
             raise ValueError(
@@ -71,6 +77,9 @@ class SpeechRecognizerPreprocessor(Preprocessor):
         self.features = features
         self.num_mel_bins = num_mel_bins
         self.augment = bool(augment)
+        if isinstance(warp, bool) or not isinstance(warp, (int, float)) or not 0.0 <= warp < 1.0:
+            raise ValueError(f"`warp` must be a number in [0, 1). Received: warp={warp!r}")
+        self.warp = float(warp)
         self._to_id = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(
                 tf.constant(list(characters)), tf.range(1, len(characters) + 1, dtype=tf.int32)
@@ -97,7 +106,7 @@ class SpeechRecognizerPreprocessor(Preprocessor):
     def featurize(self, utterances):
         """Only the features: float32 `(B, T, bins)` (augmented inside `augmentation()` if `augment`)."""
         return waveform_features(utterances, self.sample_rate, self.features, self.num_mel_bins,
-                                 augment=self.augment and self.augmenting)
+                                 augment=self.augment and self.augmenting, warp=self.warp)
 
     def encode(self, transcripts):
         """int32 character ids `(B, longest)`, 0-padded; unknown characters are refused."""
@@ -136,6 +145,6 @@ class SpeechRecognizerPreprocessor(Preprocessor):
         config = super().get_config()
         config.update(
             characters=self.characters, sample_rate=self.sample_rate, features=self.features,
-            num_mel_bins=self.num_mel_bins, augment=self.augment,
+            num_mel_bins=self.num_mel_bins, augment=self.augment, warp=self.warp,
         )
         return config

@@ -120,3 +120,23 @@ def test_without_tensorflow_io_everything_still_runs(without_tfio):
     assert features.shape == (100, 40)
     assert audio.mfcc(features).shape == (100, 13)
     assert audio.spec_augment(audio.normalize_features(features)).shape == (100, 40)
+
+
+def test_warp_features_stretches_time_and_moves_the_bands_together():
+    log_mel = audio.log_mel_spectrogram(tone(1.0, 1000.0), RATE)
+    unchanged = audio.warp_features(log_mel, max_warp=0.0)
+    np.testing.assert_allclose(unchanged.numpy(), log_mel.numpy(), atol=1e-5)
+    lengths, peaks = set(), set()
+    for seed in range(8):
+        warped = audio.warp_features(log_mel, max_warp=0.2, seed=seed)
+        assert warped.shape[1] == log_mel.shape[1]
+        assert 0.8 * log_mel.shape[0] - 1 <= warped.shape[0] <= 1.2 * log_mel.shape[0] + 1
+        lengths.add(warped.shape[0])
+        peaks.add(int(np.argmax(warped.numpy().mean(axis=0))))
+        np.testing.assert_array_equal(warped.numpy(), audio.warp_features(log_mel, max_warp=0.2, seed=seed).numpy())
+    # A tone's band moves when the frequency axis is stretched: a higher or lower voice.
+    assert len(lengths) > 3 and len(peaks) > 1, (lengths, peaks)
+    with pytest.raises(ValueError, match="`max_warp` must be in \\[0, 1\\). Received: max_warp=1.5"):
+        audio.warp_features(log_mel, max_warp=1.5)
+    with pytest.raises(ValueError, match="Received shape \\(10,\\)"):
+        audio.warp_features(tf.zeros([10]))
