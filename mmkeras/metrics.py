@@ -226,10 +226,20 @@ def recall_at_k(similarity, k, relevant=None):
     >>> recall_at_k(np.eye(3), k=1)
     1.0
     """
-    similarity = np.asarray(similarity, dtype=np.float64)
+    try:
+        similarity = np.asarray(similarity, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"`similarity` must hold numbers. Received {similarity!r:.80}") from None
     if similarity.ndim != 2:
         raise ValueError(
             f"`similarity` must be a 2-D (queries, candidates) array. Received shape {similarity.shape}."
+        )
+    if not np.isfinite(similarity).all():
+        query, candidate = (int(i) for i in np.argwhere(~np.isfinite(similarity))[0])
+        raise ValueError(
+            f"`similarity` holds {similarity[query, candidate]} for query {query}, candidate {candidate}: a "
+            "ranking with NaN or infinity is no ranking. Check the embeddings (a NaN input, a zero vector "
+            "normalised)."
         )
     queries, candidates = similarity.shape
     if relevant is None:
@@ -284,6 +294,10 @@ def _error_rate(references, hypotheses, split):
             f"Received {type(references).__name__} and {type(hypotheses).__name__}."
         )
     _check_same_length(references=references, hypotheses=hypotheses)
+    for name, texts in (("references", references), ("hypotheses", hypotheses)):
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise TypeError(f"{name}[{index}] is {text!r:.40} ({type(text).__name__}); every entry must be a string.")
     errors = sum(edit_distance(split(r), split(h)) for r, h in zip(references, hypotheses))
     length = sum(len(split(r)) for r in references)
     if length == 0:

@@ -134,3 +134,22 @@ def test_edit_distance_cer_and_wer_by_hand():
         character_error_rate(["a"], ["a", "b"])
     with pytest.raises(ValueError, match="all empty"):
         character_error_rate([""], ["a"])
+
+
+def test_fuzzed_inputs_get_errors_that_name_them():
+    with pytest.raises(TypeError, match=r"hypotheses\[1\] is None \(NoneType\)"):
+        character_error_rate(["a", "b"], ["a", None])
+    with pytest.raises(TypeError, match=r"references\[0\] is 5 \(int\)"):
+        word_error_rate([5], ["five"])
+    with pytest.raises(ValueError, match="holds nan for query 0, candidate 1"):
+        recall_at_k(np.array([[1.0, np.nan], [0.0, 1.0]]), k=1)
+    with pytest.raises(ValueError, match="holds inf for query 1, candidate 0"):
+        recall_at_k(np.array([[1.0, 0.0], [np.inf, 1.0]]), k=1)
+    with pytest.raises(TypeError, match="`similarity` must hold numbers"):
+        recall_at_k([["a", "b"], ["c", "d"]], k=1)
+
+
+def test_unusual_text_is_scored_by_its_characters():
+    assert character_error_rate(["🙂红色"], ["🙂红"]) == pytest.approx(1 / 3)
+    assert word_error_rate(["红色 的 圆"], ["红色 圆"]) == pytest.approx(1 / 3)
+    assert character_error_rate(["a\u200bb"], ["ab"]) == pytest.approx(1 / 3)
