@@ -64,3 +64,25 @@ def test_spec_augment_runs_only_inside_the_training_pipeline():
         masked = preprocessor.featurize(waveform).numpy()
     assert not preprocessor.augmenting
     assert (masked == 0).sum() > (plain == 0).sum()
+
+
+def test_warp_runs_only_inside_the_training_pipeline_and_is_saved():
+    preprocessor = SpeechRecognizerPreprocessor("abc", augment=True, warp=0.2)
+    waveform = [(0.3 * np.sin(np.arange(8000) / 5.0)).astype("float32")]
+    plain = preprocessor.featurize(waveform).numpy()
+    np.testing.assert_array_equal(plain, SpeechRecognizerPreprocessor("abc").featurize(waveform).numpy())
+    with preprocessor.augmentation():
+        lengths = {preprocessor.featurize(waveform).shape[1] for _ in range(6)}
+    assert len(lengths) > 1, lengths
+    assert SpeechRecognizerPreprocessor.from_config(preprocessor.get_config()).warp == 0.2
+    with pytest.raises(ValueError, match="`warp` must be a number in \\[0, 1\\). Received: warp=-0.1"):
+        SpeechRecognizerPreprocessor("abc", warp=-0.1)
+
+
+def test_the_real_voice_preset_is_the_chapter_model_with_other_training():
+    chapter = SpeechRecognizer.preset_config("world_speech_recognizer")
+    real = SpeechRecognizer.preset_config("fsdd_speech_recognizer")
+    assert real["backbone"] == chapter["backbone"]
+    task = SpeechRecognizer.from_preset("fsdd_speech_recognizer", transcripts=["one two"])
+    assert task.preprocessor.warp == real["training"]["warp"] > 0
+    assert float(task.optimizer.learning_rate) == pytest.approx(real["training"]["learning_rate"])
