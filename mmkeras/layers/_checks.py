@@ -99,8 +99,10 @@ def is_concrete(tensor):
     if backend == "torch":
         import torch
 
-        return not torch.compiler.is_compiling() and getattr(tensor, "device", None) is not None \
-            and tensor.device.type != "meta"
+        # NumPy arrays have a `device` too (the string "cpu"): only a torch tensor can be symbolic here.
+        if not isinstance(tensor, torch.Tensor):
+            return True
+        return not torch.compiler.is_compiling() and tensor.device.type != "meta"
     return backend == "numpy"
 
 
