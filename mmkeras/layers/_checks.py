@@ -84,14 +84,13 @@ def is_concrete(tensor):
     """Whether `tensor` holds values now (eager), not a symbol of a graph being traced or compiled.
 
     Only such a tensor can be checked without a cost inside compiled
-    graphs (`tf.function`, `jax.jit`, `torch.compile`) or an error from
+    graphs (traced by TensorFlow, `jax.jit` or `torch.compile`) or an error from
     there.
     """
     backend = keras.config.backend()
     if backend == "tensorflow":
-        import tensorflow as tf
-
-        return tf.executing_eagerly() and hasattr(tensor, "numpy")
+        # Eager tensors can give their values; symbolic ones traced into a graph cannot.
+        return not hasattr(tensor, "shape") or hasattr(tensor, "numpy") or type(tensor).__module__ == "numpy"
     if backend == "jax":
         import jax
 

@@ -51,7 +51,7 @@ class LSTMDecoder(keras.layers.Layer):
             A mask carried by `features` is respected.
             An id outside `[0, vocab_size)` raises a ValueError naming it when
             the layer runs eagerly; inside a compiled graph (`fit`,
-            `tf.function`, `jax.jit`) it is not checked, and the backend
+            a traced function, `jax.jit`) it is not checked, and the backend
             decides (an error on TensorFlow's CPU, a zero vector on its
             GPU, a clamped index under XLA).
         training: Python bool, whether dropout runs.

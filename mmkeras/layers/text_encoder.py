@@ -47,7 +47,7 @@ class TextEncoder(keras.layers.Layer):
         tokens: int tensor of shape `(B, T)`, 0 for padding.
             An id outside `[0, vocab_size)` raises a ValueError naming it when
             the layer runs eagerly; inside a compiled graph (`fit`,
-            `tf.function`, `jax.jit`) it is not checked, and the backend
+            a traced function, `jax.jit`) it is not checked, and the backend
             decides (an error on TensorFlow's CPU, a zero vector on its
             GPU, a clamped index under XLA).
         training: Python bool, whether dropout runs.

@@ -50,7 +50,7 @@ class TransformerLanguageModel(keras.layers.Layer):
         token_ids: int tensor `(B, T)`.
             An id outside `[0, vocabulary_size)` raises a ValueError naming it when
             the layer runs eagerly; inside a compiled graph (`fit`,
-            `tf.function`, `jax.jit`) it is not checked, and the backend
+            a traced function, `jax.jit`) it is not checked, and the backend
             decides (an error on TensorFlow's CPU, a zero vector on its
             GPU, a clamped index under XLA).
         prefix: optional float tensor `(B, P, hidden_dim)` placed before the
