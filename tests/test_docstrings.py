@@ -54,6 +54,7 @@ MODULES = [
     "mmkeras.datasets.scenes",
     "mmkeras.datasets.instructions",
     "mmkeras.datasets.caption_formats",
+    "mmkeras.datasets.paths",
     "mmkeras.layers.add_fusion",
     "mmkeras.layers.concat_fusion",
     "mmkeras.layers.gated_fusion",

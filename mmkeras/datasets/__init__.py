@@ -48,3 +48,5 @@ from mmkeras.datasets.instructions import mix_instructions
 from mmkeras.datasets.instructions import scene_instructions
 from mmkeras.datasets.instructions import shop_instructions
 from mmkeras.datasets.instructions import tokenize_instructions
+from mmkeras.datasets.paths import benchmark_path
+from mmkeras.datasets.paths import data_path
