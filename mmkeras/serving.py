@@ -99,8 +99,8 @@ def export_vqa(model, tokenizer, filepath, answers=ANSWERS, verbose=False):
     """Export a question-answering model with a raw-input serving function.
 
     The endpoint `serve(image_bytes, question)` takes encoded images and
-    question strings and returns `{"answer": string (B,), "confidence":
-    float32 (B,)}`, the most probable answer and its probability.
+    question strings and returns
+    `{"answer": string (B,), "confidence": float32 (B,)}`, the most probable answer and its probability.
 
     Args:
         model: a model from `mmkeras.models.build_vqa_model` (inputs
@@ -127,8 +127,8 @@ def export_product_classifier(model, tokenizer, filepath, categories=CATEGORIES,
     """Export a product classifier with a raw-input serving function.
 
     The endpoint `serve(image_bytes, text)` takes encoded product photos and
-    their title and description, and returns `{"category": string (B,),
-    "confidence": float32 (B,)}`.
+    their title and description, and returns
+    `{"category": string (B,), "confidence": float32 (B,)}`.
 
     Args:
         model: a model from `mmkeras.models.build_product_classifier`
@@ -157,8 +157,8 @@ def export_product_classifier(model, tokenizer, filepath, categories=CATEGORIES,
 def export_captioner(captioner, tokenizer, filepath, max_length=None, beam_width=1, verbose=False):
     """Export a captioner with a serving function from image files to captions.
 
-    The endpoint `serve(image_bytes)` returns `{"caption": string (B,),
-    "score": float32 (B,)}`: the caption found by greedy search
+    The endpoint `serve(image_bytes)` returns
+    `{"caption": string (B,), "score": float32 (B,)}`: the caption found by greedy search
     (`beam_width=1`) or beam search, and its total log-probability. The
     whole search is one `while` loop inside the graph.
 
@@ -199,23 +199,23 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     then the backbone, and answers in words. It needs neither mmkeras nor
     tensorflow-text to load.
 
-    - `Captioner`: `serve(image_bytes)` -> `{"caption": string (B,),
-      "score": float32 (B,)}` (greedy or beam search, one loop in the graph).
-    - `VisualQuestionAnswerer`, `ProductClassifier`: `serve(image_bytes,
-      text)` -> `{"label": string (B,), "confidence": float32 (B,)}`, the
+    - `Captioner`: `serve(image_bytes)` ->
+      `{"caption": string (B,), "score": float32 (B,)}` (greedy or beam search, one loop in the graph).
+    - `VisualQuestionAnswerer`, `ProductClassifier`:
+      `serve(image_bytes, text)` -> `{"label": string (B,), "confidence": float32 (B,)}`, the
       most probable of the task's own labels and its probability.
     - `ActionRecognizer`: `serve(clips)`, uint8 `(B, T, H, W, 3)` clips of
       any length and size -> `{"label", "confidence"}`.
-    - `DualEncoder`: `serve(image_bytes, text)` -> `{"similarity": float32
-      (images, texts)}` cosine similarities; `embed_images(image_bytes)`
+    - `DualEncoder`: `serve(image_bytes, text)` ->
+      `{"similarity": float32 (images, texts)}` cosine similarities; `embed_images(image_bytes)`
       and `embed_texts(text)` -> `{"embedding": unit vectors}`.
     - `SpeechRecognizer`: `serve(wav_bytes)` -> `{"transcript": string (B,)}`
       (greedy CTC), from 16-bit PCM WAV files at the task's sample rate.
-    - `ConditionalVAE`, `ConditionalGAN`: `serve(text, seed)` -> `{"image":
-      uint8 (B, S, S, 3)}`, one drawing per description; the same int32
+    - `ConditionalVAE`, `ConditionalGAN`: `serve(text, seed)` ->
+      `{"image": uint8 (B, S, S, 3)}`, one drawing per description; the same int32
       `seed` draws what `task.generate(texts, seed=seed)` draws.
-    - `VisionLanguageModel`: `serve(image_bytes, prompt)` -> `{"answer":
-      string (B,), "score": float32 (B,)}`, the greedy answer as
+    - `VisionLanguageModel`: `serve(image_bytes, prompt)` ->
+      `{"answer": string (B,), "score": float32 (B,)}`, the greedy answer as
       `task.generate(images, prompts)` writes it, and its log-probability;
       a prompt longer than the task's `prompt_length` is cut to fit
       (`generate` raises instead).

@@ -29,9 +29,9 @@ def make_scene_dataset(
         scenes: a `Scenes` object from `make_scenes`.
         tokenizer: a `mmkeras.preprocessing.WordTokenizer`, or `None` for
             raw batches, what a task's preprocessor consumes (`Task.fit`
-            maps it over them): uint8 images and strings, `(image (B, H,
-            W, 3) uint8, caption (B,))` for `"caption"`, `({"image": ...,
-            "text": (B,) question strings}, answer (B,) string)` for
+            maps it over them): uint8 images and strings,
+            `(image (B, H, W, 3) uint8, caption (B,))` for `"caption"`,
+            `({"image": ..., "text": (B,) question strings}, answer (B,) string)` for
             `"vqa"` (what `VisualQuestionAnswerer` takes).
         task: `"vqa"` gives one element per question:
             `({"image": (B, H, W, 3), "question": (B, L)}, answer_id (B,))`.
@@ -151,8 +151,8 @@ def make_shop_dataset(
 ):
     """A batched, prefetched `tf.data.Dataset` of products and categories.
 
-    Elements are `({"image": (B, H, W, 3) float32 in [0, 1], "text": (B, L)
-    int32 ids of title and description}, category (B,) int32)`. Text is
+    Elements are
+    `({"image": (B, H, W, 3) float32 in [0, 1], "text": (B, L) int32 ids of title and description}, category (B,) int32)`. Text is
     tokenized inside the pipeline, so the model sees ids only.
 
     Args:
@@ -160,8 +160,7 @@ def make_shop_dataset(
         tokenizer: a `mmkeras.preprocessing.WordTokenizer` (or any callable
             `tokenizer(strings, sequence_length, add_start_end=False)`), or
             `None` for raw batches, what `ProductClassifier` takes:
-            `({"image": (B, H, W, 3) uint8, "text": (B,) strings},
-            category (B,) name strings)`.
+            `({"image": (B, H, W, 3) uint8, "text": (B,) strings}, category (B,) name strings)`.
         sequence_length: L, the fixed length of the token rows; longer
             texts are truncated.
         batch_size: int.
@@ -283,8 +282,8 @@ def make_image_text_matching_dataset(
         rate: share of tokens to mask.
 
     Returns:
-        A `tf.data.Dataset` of `({"image": float32 in [0, 1], "token_ids":
-        corrupted ids}, {"mlm": target ids or 0, "itm": match (B, 1)})`,
+        A `tf.data.Dataset` of
+        `({"image": float32 in [0, 1], "token_ids": corrupted ids}, {"mlm": target ids or 0, "itm": match (B, 1)})`,
         for a model with outputs named `mlm` and `itm` (e.g.
         `mmkeras.models.build_single_stream_pretrainer`).
     """

@@ -6,13 +6,17 @@ from mmkeras.layers.fusion import Fusion
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class AddFusion(Fusion):
-    """Fuse modalities by adding their features, projected first if asked.
+    r"""Fuse modalities by adding their features, projected first if asked.
 
     Without `projection_dim`: `F = x_1 + x_2 + ... + x_M`, which needs all
     widths equal and keeps that width (adding a D-dim and an N-dim vector
     is only defined when D = N, and gives D dims, not D + N). With
     `projection_dim = P`: `F = sum_m (x_m W_m + b_m)`, each modality first
     mapped to width P by its own learned projection.
+
+    .. math::
+
+        F = \sum_{m=1}^{M} x_m \qquad\text{or, with } P\text{:}\qquad F = \sum_{m=1}^{M} \left(x_m W_m + b_m\right),\; W_m \in \mathbb{R}^{D_m \times P}
 
     Args:
         projection_dim: optional int, the common width to project to.

@@ -8,7 +8,7 @@ from mmkeras.layers.fusion import Fusion
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class AttentionFusion(Fusion):
-    """Fuse modalities by a learned, per-example weighting of each.
+    r"""Fuse modalities by a learned, per-example weighting of each.
 
     Each modality is projected to a common width, `p_m = x_m W_m + b_m`,
     scored by a small shared network, `s_m = w^T tanh(V p_m + c)`, and
@@ -16,6 +16,10 @@ class AttentionFusion(Fusion):
     `a = softmax(s)`. The output is `F = sum_m a_m p_m`. Unlike a fixed
     weighted sum, the weights differ for every example: the model can lean
     on the image for one input and on the text for another.
+
+    .. math::
+
+        p_m = x_m W_m + b_m, \qquad s_m = w^\top \tanh(V p_m + c), \qquad a = \operatorname{softmax}(s), \qquad F = \sum_{m=1}^{M} a_m\, p_m
 
     Args:
         units: int, the common width of the projections and of the output.

@@ -48,8 +48,8 @@ class AudioEncoder(keras.layers.Layer):
 
     Returns:
         `(B, T', D)` for `"sequence"` with `T' = ceil(T / prod(strides))`,
-        or `(B, D)` for `"vector"`. `D` is `output_dim`, else `2 *
-        recurrent_units`, else `filters[-1]`. A sequence output carries the
+        or `(B, D)` for `"vector"`. `D` is `output_dim`, else
+        `2 * recurrent_units`, else `filters[-1]`. A sequence output carries the
         shortened mask.
 
     Example:

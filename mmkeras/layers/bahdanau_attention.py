@@ -8,14 +8,16 @@ from mmkeras.layers._checks import check_rank
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class BahdanauAttention(keras.layers.Layer):
-    """Additive attention of one query vector over a set of values.
+    r"""Additive attention of one query vector over a set of values.
 
     For a query `q` (e.g. a decoder's hidden state) and values
     `v_1..v_N` (e.g. image regions):
 
-        score_n  = w^T tanh(W1 v_n + W2 q)
-        a        = softmax(score)          (masked values get weight 0)
-        context  = sum_n a_n v_n
+    .. math::
+
+        \text{score}_n = w^\top \tanh(W_1 v_n + W_2 q), \qquad a = \operatorname{softmax}(\text{score}), \qquad \text{context} = \sum_{n=1}^{N} a_n v_n
+
+    (masked values get weight 0).
 
     This is the `a = softmax(W1 h + W2 e)` of document 004, with the
     `tanh` and the scoring vector `w` that make the sum a scalar score.

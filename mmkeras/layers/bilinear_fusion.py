@@ -8,7 +8,7 @@ from mmkeras.layers.fusion import Fusion
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class BilinearFusion(Fusion):
-    """Low-rank bilinear fusion (MFB): multiplicative feature interactions.
+    r"""Low-rank bilinear fusion (MFB): multiplicative feature interactions.
 
     A full bilinear fusion `F_j = x^T W_j y` needs a `D_x x D_y` matrix per
     output unit. Factorising each `W_j` to rank k gives
@@ -18,6 +18,10 @@ class BilinearFusion(Fusion):
     modalities multiply in the same way (a low-rank multilinear product).
     With `normalize=True` the result is power-normalised, `sign(F) sqrt(|F|)`,
     and L2-normalised, as in MFB, which keeps the products' scale in check.
+
+    .. math::
+
+        F_j = x^\top W_j\, y \;\approx\; \sum_{r=1}^{k} (x U)_{jk+r}\, (y V)_{jk+r}
 
     Args:
         units: int, output width.

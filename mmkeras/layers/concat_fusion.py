@@ -6,11 +6,15 @@ from mmkeras.layers.fusion import Fusion
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class ConcatFusion(Fusion):
-    """Fuse modalities by concatenating their features.
+    r"""Fuse modalities by concatenating their features.
 
     `F = [x_1; x_2; ...; x_M]`: widths add up (a D-dim and an N-dim vector
     give D + N dims). Nothing is learned; what to make of the joint vector
     is left to the layers after it.
+
+    .. math::
+
+        F = \left[x_1; x_2; \dots; x_M\right] \in \mathbb{R}^{D_1 + D_2 + \dots + D_M}
 
     Args:
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.

@@ -6,7 +6,7 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class ContrastiveSimilarity(keras.layers.Layer):
-    """Scaled cosine similarities between two batches of embeddings.
+    r"""Scaled cosine similarities between two batches of embeddings.
 
     `logits[i, j] = s * cos(a_i, b_j)` for every pair of a batch of `a`
     (e.g. images) and a batch of `b` (e.g. captions), where `a_i` and
@@ -15,6 +15,10 @@ class ContrastiveSimilarity(keras.layers.Layer):
     `max_scale` (as in CLIP), because an unbounded scale lets the loss fall
     by sharpening instead of aligning. Train with
     `mmkeras.losses.SymmetricInfoNCE`.
+
+    .. math::
+
+        \text{logits}_{ij} = s\, \frac{a_i^\top b_j}{\lVert a_i \rVert\, \lVert b_j \rVert}, \qquad s = \min\!\left(\frac{1}{\tau},\; s_{\max}\right)
 
     Args:
         initial_temperature: float > 0, the starting temperature (0.07 in

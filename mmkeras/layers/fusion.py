@@ -23,8 +23,8 @@ class Fusion(keras.layers.Layer):
       use `CrossAttentionFusion`, which honours masks).
 
     Subclasses implement `output_width(widths)`, optionally
-    `build_fusion(widths, input_shape)`, and a `call(inputs, mask=None,
-    ...)` that starts with `inputs = self.check_inputs(inputs, mask)`.
+    `build_fusion(widths, input_shape)`, and a
+    `call(inputs, mask=None, ...)` that starts with `inputs = self.check_inputs(inputs, mask)`.
 
     Args:
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.

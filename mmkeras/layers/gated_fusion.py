@@ -7,7 +7,7 @@ from mmkeras.layers.fusion import Fusion
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class GatedFusion(Fusion):
-    """Gated multimodal unit: per-feature gates choose between modalities.
+    r"""Gated multimodal unit: per-feature gates choose between modalities.
 
     Each modality gets its own non-linear view, `h_m = tanh(x_m W_m)`; a
     gate reads all modalities at once, `z = softmax_m(x V_m + c_m)` with
@@ -16,6 +16,10 @@ class GatedFusion(Fusion):
     `F = sum_m z_m * h_m`. With two modalities this is the GMU of Arevalo
     et al.: `z = sigmoid(...)`, `F = z h_1 + (1 - z) h_2`. Unlike attention
     fusion, the choice is made per feature, not per modality.
+
+    .. math::
+
+        h_m = \tanh(x_m W_m), \qquad z = \operatorname{softmax}_m\!\left(x V_m + c_m\right), \qquad F = \sum_{m=1}^{M} z_m \odot h_m
 
     Args:
         units: int, width of the views and of the output.

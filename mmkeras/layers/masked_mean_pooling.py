@@ -6,7 +6,7 @@ from mmkeras.layers._checks import check_rank
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class MaskedMeanPooling(keras.layers.Layer):
-    """Average a sequence over its real positions, skipping the padding.
+    r"""Average a sequence over its real positions, skipping the padding.
 
     A Transformer encoder returns one vector per token, padding included.
     A sentence vector that averages the padding too changes with the
@@ -14,6 +14,10 @@ class MaskedMeanPooling(keras.layers.Layer):
     longer ones. This layer reads the Keras mask (from an `Embedding` with
     `mask_zero=True`, or passed as `mask=`) and averages only the positions
     it marks; with no mask it averages every position.
+
+    .. math::
+
+        \bar{x}_b = \frac{\sum_{t} m_{bt}\, x_{bt}}{\sum_{t} m_{bt}}, \qquad m_{bt} = 1 \text{ at real positions, } 0 \text{ at padding}
 
     Args:
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.

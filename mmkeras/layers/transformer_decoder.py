@@ -22,8 +22,8 @@ class TransformerDecoder(keras.layers.Layer):
     positions see each other (a PaliGemma-style prefix: image tokens and
     a prompt), every later one still sees only what comes before it.
 
-    Incremental decoding: pass `cache`, a tensor `(B, 2, S, heads,
-    head_dim)` of the keys and values of every position written so far
+    Incremental decoding: pass `cache`, a tensor
+    `(B, 2, S, heads, head_dim)` of the keys and values of every position written so far
     (zeros to start, see `initial_cache`), and `cache_update_index`, the
     position of `inputs`' first token. The block writes the new keys and
     values at that index, attends over the cache, and returns the updated

@@ -9,7 +9,7 @@ from mmkeras.layers._checks import check_rate
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class TransformerEncoder(keras.layers.Layer):
-    """One Transformer encoder block, as in BERT (post-layer-norm).
+    r"""One Transformer encoder block, as in BERT (post-layer-norm).
 
     `h = LayerNorm(x + Dropout(MultiHeadSelfAttention(x)))`, then
     `y = LayerNorm(h + Dropout(W_2 act(W_1 h + b_1) + b_2))`. Padded
@@ -17,6 +17,10 @@ class TransformerEncoder(keras.layers.Layer):
     `padding_mask` argument) are never attended to, so extra padding
     changes nothing at the real positions; the mask passes on to the next
     block.
+
+    .. math::
+
+        \operatorname{Attention}(Q, K, V) = \operatorname{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}}\right) V, \qquad h = \operatorname{LN}\big(x + \operatorname{MHA}(x)\big), \qquad y = \operatorname{LN}\big(h + W_2\, \operatorname{act}(W_1 h + b_1) + b_2\big)
 
     Args:
         num_heads: int, number of attention heads.

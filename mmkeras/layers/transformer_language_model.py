@@ -28,8 +28,8 @@ class TransformerLanguageModel(keras.layers.Layer):
     them one by one.
 
     Generation uses `call_with_cache`: the keys and values of every
-    position written so far live in one cache tensor `(B, num_layers, 2,
-    S, num_heads, head_dim)`, so each new token costs one position's work.
+    position written so far live in one cache tensor
+    `(B, num_layers, 2, S, num_heads, head_dim)`, so each new token costs one position's work.
     `mmkeras.generation.language_model_step` wraps it into the step
     function of the compiled searches.
 
@@ -159,8 +159,8 @@ class TransformerLanguageModel(keras.layers.Layer):
 
     def initial_cache(self, batch_size, max_length=None):
         """An empty key/value cache for `max_length` positions (default: the
-        model's `max_length`): zeros `(batch_size, num_layers, 2, max_length,
-        num_heads, hidden_dim // num_heads)`."""
+        model's `max_length`): zeros
+        `(batch_size, num_layers, 2, max_length, num_heads, hidden_dim // num_heads)`."""
         max_length = self.max_length if max_length is None else max_length
         self._check_length(max_length)
         head_dim = self.hidden_dim // self.num_heads

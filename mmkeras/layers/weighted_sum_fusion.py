@@ -7,7 +7,7 @@ from mmkeras.layers.fusion import Fusion
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class WeightedSumFusion(Fusion):
-    """Fuse modalities by a learned weighted sum, one weight per modality.
+    r"""Fuse modalities by a learned weighted sum, one weight per modality.
 
     `F = sum_m w_m p_m` with `w = softmax(l)`: the logits `l` are M
     trainable scalars shared by every example (contrast `AttentionFusion`,
@@ -15,6 +15,10 @@ class WeightedSumFusion(Fusion):
     is given; otherwise `p_m = x_m`, which needs all widths equal. The
     learned weights, `modality_weights`, say how much the trained model
     leans on each modality overall.
+
+    .. math::
+
+        F = \sum_{m=1}^{M} w_m\, p_m, \qquad w = \operatorname{softmax}(l), \quad l \in \mathbb{R}^{M}
 
     Args:
         units: optional int; project every modality to this width first.

@@ -33,8 +33,8 @@ def build_captioner(
     are `ImageEncoder`'s.
 
     Returns:
-        A `keras.Model` with inputs `{"image": (B, S, S, 3), "tokens":
-        (B, L) int}` and logits `(B, L, vocab_size)`. Its layers
+        A `keras.Model` with inputs
+        `{"image": (B, S, S, 3), "tokens": (B, L) int}` and logits `(B, L, vocab_size)`. Its layers
         `"image_encoder"` and `"decoder"` drive `generate_captions`.
     """
     image = keras.Input((image_size, image_size, 3), name="image")

@@ -105,8 +105,8 @@ def build_cgan_discriminator(
         name: model name.
 
     Returns:
-        A `keras.Model` from `{"image": (B, S, S, 3) in [0, 1], "text":
-        (B, L) int}` to logits `(B, 1)`: positive means "real and matching".
+        A `keras.Model` from
+        `{"image": (B, S, S, 3) in [0, 1], "text": (B, L) int}` to logits `(B, 1)`: positive means "real and matching".
 
     Example:
 

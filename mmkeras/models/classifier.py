@@ -105,8 +105,8 @@ def build_product_classifier(
         name: model name (defaults to `product_<fusion>`).
 
     Returns:
-        A `keras.Model` with inputs `{"image": (B, S, S, 3) float,
-        "text": (B, L) int}` and softmax output `(B, num_classes)`.
+        A `keras.Model` with inputs
+        `{"image": (B, S, S, 3) float, "text": (B, L) int}` and softmax output `(B, num_classes)`.
 
     Example:
 

@@ -61,8 +61,8 @@ def build_cvae(
         name: model name.
 
     Returns:
-        A `keras.Model` from `{"image": (B, S, S, 3) in [0, 1],
-        "text": (B, L) int}` to reconstructions `(B, S, S, 3)` in [0, 1],
+        A `keras.Model` from
+        `{"image": (B, S, S, 3) in [0, 1], "text": (B, L) int}` to reconstructions `(B, S, S, 3)` in [0, 1],
         with the sub-models `"decoder"` (`[latent (B, latent_dim), text]` to
         images).
 
@@ -193,8 +193,8 @@ def generate_images(cvae, text_ids, seed=None, temperature=1.0):
 def build_attribute_classifier(attributes, image_size=32, filters=(16, 32, 64), name="attribute_classifier"):
     """A judge for generated images: one softmax head per attribute.
 
-    Trained on real images (`make_object_images`, with `attributes={"color":
-    6, "shape": 3}`), it then scores generated ones: a drawing "has the
+    Trained on real images (`make_object_images`, with
+    `attributes={"color": 6, "shape": 3}`), it then scores generated ones: a drawing "has the
     requested colour" when this classifier, which never saw a generated
     image, says so.
 

@@ -27,14 +27,14 @@ def build_dual_encoder(
     `embed_dim`. The model's output is `ContrastiveSimilarity` logits
     `(B, B)` between the batch's images and texts (pair i = image i with
     text i); train it with `mmkeras.losses.SymmetricInfoNCE`. For
-    retrieval, embed each side once with its tower (`model.get_layer(
-    "image_tower")`, `"text_tower"`) and compare by cosine similarity.
+    retrieval, embed each side once with its tower (
+    `model.get_layer( "image_tower")`, `"text_tower"`) and compare by cosine similarity.
     `filters` and `downsampling` (`"max_pool"` or `"strided"`) are the
     `ImageEncoder`'s.
 
     Returns:
-        A `keras.Model` with inputs `{"image": (B, S, S, 3), "text": (B, L)
-        int}` and logits `(B, B)`.
+        A `keras.Model` with inputs
+        `{"image": (B, S, S, 3), "text": (B, L) int}` and logits `(B, B)`.
     """
     image = keras.Input((image_size, image_size, 3), name="image")
     text = keras.Input((text_length,), dtype="int32", name="text")

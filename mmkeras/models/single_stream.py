@@ -70,8 +70,12 @@ def build_single_stream_encoder(
             `patch_size`).
         vocabulary_size: int, size of the token vocabulary.
         text_length: int, the fixed length of the token rows.
-        patch_size, hidden_dim, num_layers, num_heads, intermediate_dim,
-            dropout: the patch embedding and the Transformer blocks.
+        patch_size: int, side of the square patches.
+        hidden_dim: int, width of every token vector.
+        num_layers: int, number of Transformer blocks.
+        num_heads: int, attention heads per block.
+        intermediate_dim: int, width of each block's feed-forward layer.
+        dropout: float, dropout rate inside the blocks.
         stem_filters: optional sequence of ints. With it, a small strided
             CNN (`ImageEncoder(stem_filters, output="grid")`) turns the
             image into a feature map first and the patches are cut from
@@ -80,9 +84,9 @@ def build_single_stream_encoder(
             it would otherwise have to learn from many more images.
 
     Returns:
-        A `keras.Model` from `{"image": (B, image_size, image_size, 3) float
-        in [0, 1], "token_ids": (B, text_length) int}` to `(B, 1 + N +
-        text_length, hidden_dim)`, `N = (image_size / patch_size) ** 2`
+        A `keras.Model` from
+        `{"image": (B, image_size, image_size, 3) float in [0, 1], "token_ids": (B, text_length) int}` to
+        `(B, 1 + N + text_length, hidden_dim)`, `N = (image_size / patch_size) ** 2`
         (the stem's map side instead of `image_size` with a stem).
 
     Example:
@@ -171,8 +175,8 @@ def build_single_stream_pretrainer(encoder, name="single_stream_pretrainer"):
     `make_image_text_matching_dataset` makes the batches.
 
     Returns:
-        A `keras.Model` from the encoder's inputs to `{"mlm": (B, L, V),
-        "itm": (B, 1)}` logits, both float32.
+        A `keras.Model` from the encoder's inputs to
+        `{"mlm": (B, L, V), "itm": (B, 1)}` logits, both float32.
     """
     inputs = _encoder_inputs(encoder)
     sequence = encoder(inputs)

@@ -87,8 +87,8 @@ def build_vision_language_model(
         name: the model's name.
 
     Returns:
-        A functional `keras.Model` with inputs `{"image": (B, S, S, 3),
-        "prompt_ids": (B, Lp) int32, "token_ids": (B, La) int32}` and
+        A functional `keras.Model` with inputs
+        `{"image": (B, S, S, 3), "prompt_ids": (B, Lp) int32, "token_ids": (B, La) int32}` and
         float32 logits `(B, La, vocabulary_size)`; its layers are named
         `image_encoder`, `projector` and `language_model`.
 

@@ -82,8 +82,8 @@ def build_vqa_model(
         name: model name (defaults to `vqa_<fusion>`).
 
     Returns:
-        A `keras.Model` with inputs `{"image": (B, S, S, 3) float,
-        "question": (B, L) int}` and softmax output `(B, num_answers)`; with
+        A `keras.Model` with inputs
+        `{"image": (B, S, S, 3) float, "question": (B, L) int}` and softmax output `(B, num_answers)`; with
         `questions_per_image=K`, questions `(B, K, L)` and output
         `(B, K, num_answers)`.
     """

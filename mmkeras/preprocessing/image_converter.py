@@ -41,8 +41,8 @@ class ImageConverter(keras.layers.Layer):
             float.
 
     Returns:
-        float32 `(image_size, image_size, 3)` or `(B, image_size,
-        image_size, 3)` in [0, 1].
+        float32 `(image_size, image_size, 3)` or
+        `(B, image_size, image_size, 3)` in [0, 1].
 
     Example:
 

@@ -14,8 +14,8 @@ logits otherwise: when it writes a sequence token by token (`Captioner`,
 `generate` returns uint8 images. Its
 readable methods (`generate`, `answer`, `classify`) return Python
 strings, with NumPy scores or probabilities when asked. A trained task is one
-`.keras` file that reloads with `keras.saving.load_model(path,
-safe_mode=True)`.
+`.keras` file that reloads with
+`keras.saving.load_model(path, safe_mode=True)`.
 """
 
 from mmkeras.tasks.action_recognizer import ActionRecognizer

@@ -110,7 +110,7 @@ class DualEncoder(Task):
 
         Args:
             queries: strings (text-to-image search) or images
-                (image-to-text search): arrays, `pathlib.Path`s or file
+                (image-to-text search): arrays, `pathlib.Path` objects or file
                 bytes (a plain string is read as a text).
             candidates: images for text queries, strings for image queries.
             top_k: candidates to return per query (at most all of them).

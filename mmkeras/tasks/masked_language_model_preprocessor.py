@@ -28,8 +28,7 @@ class MaskedLanguageModelPreprocessor(Preprocessor):
         x: strings `(B,)`.
 
     Returns:
-        `(corrupted (B, L) int32, original (B, L) int32, weights (B, L)
-        float32)`, what `fit` takes as `(x, y, sample_weight)`.
+        `(corrupted (B, L) int32, original (B, L) int32, weights (B, L) float32)`, what `fit` takes as `(x, y, sample_weight)`.
 
     Example:
 

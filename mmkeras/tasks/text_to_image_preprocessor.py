@@ -22,8 +22,7 @@ class TextToImagePreprocessor(ImageTextPreprocessor):
             `"text"` (description strings `(B,)`).
 
     Returns:
-        `({"image": (B, S, S, 3) float32 in [0, 1], "text": (B, L) int32},
-        image)`: the image is also the target, which a VAE reconstructs.
+        `({"image": (B, S, S, 3) float32 in [0, 1], "text": (B, L) int32}, image)`: the image is also the target, which a VAE reconstructs.
 
     Example:
 

@@ -13,8 +13,8 @@ from mmkeras.tasks.preprocessor import Preprocessor
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class VisionLanguagePreprocessor(Preprocessor):
-    """`{"image", "prompt"}` in; the backbone's `{"image", "prompt_ids",
-    "token_ids"}` and, with answers, the answers' next tokens out.
+    """`{"image", "prompt"}` in; the backbone's
+    `{"image", "prompt_ids", "token_ids"}` and, with answers, the answers' next tokens out.
 
     One word tokenizer holds the prompts' and the answers' words (the
     language model reads both and writes answers with the same table).
