@@ -69,9 +69,9 @@ def decode_images(image_bytes, image_size):
 
     Example:
 
-    >>> files = tf.constant([tf.io.read_file("scene.png").numpy()])
-    >>> decode_images(files, 48).shape
-    TensorShape([1, 48, 48, 3])
+    >>> png = tf.io.encode_png(np.zeros((30, 40, 3), "uint8"))  # a request's file bytes
+    >>> tuple(decode_images(tf.stack([png, png]), 48).shape)
+    (2, 48, 48, 3)
     """
 
     def to_model_image(image):
@@ -115,8 +115,20 @@ def export_vqa(model, tokenizer, filepath, answers=ANSWERS, verbose=False):
 
     Example:
 
-    >>> export_vqa(vqa_model, tokenizer, "exports/vqa")
-    'exports/vqa'
+    An untrained model, to show the call:
+
+    >>> import tempfile
+    >>> from mmkeras.models import build_vqa_model
+    >>> from mmkeras.preprocessing import WordTokenizer
+    >>> tokenizer = WordTokenizer.from_corpus(["what colour is the circle"])
+    >>> model = build_vqa_model(tokenizer.vocabulary_size, num_answers=2, image_size=16, question_length=6,
+    ...                         width=8, filters=(4,), embedding_dim=4)
+    >>> folder = export_vqa(model, tokenizer, tempfile.mkdtemp() + "/vqa", answers=("yes", "no"))
+    >>> png = tf.io.encode_png(np.zeros((20, 20, 3), "uint8")).numpy()
+    >>> loaded = tf.saved_model.load(folder)  # keep the loaded object while its function runs
+    >>> served = loaded.serve(tf.constant([png]), tf.constant(["what colour is the circle?"]))
+    >>> sorted(served), served["answer"].shape
+    (['answer', 'confidence'], TensorShape([1]))
     """
     return _export_image_text_classifier(
         model, tokenizer, filepath, answers, text_input="question", label_name="answer", verbose=verbose
@@ -143,11 +155,19 @@ def export_product_classifier(model, tokenizer, filepath, categories=CATEGORIES,
 
     Example:
 
-    >>> export_product_classifier(classifier, tokenizer, "exports/shop")
-    'exports/shop'
-    >>> serve = tf.saved_model.load("exports/shop").serve
-    >>> serve(tf.constant([photo_png]), tf.constant(["Simple green serving board. A small green dish"]))["category"]
-    <tf.Tensor: shape=(1,), dtype=string, numpy=array([b'round kitchenware'], dtype=object)>
+    An untrained model, to show the call:
+
+    >>> import tempfile
+    >>> from mmkeras.models import build_product_classifier
+    >>> from mmkeras.preprocessing import WordTokenizer
+    >>> tokenizer = WordTokenizer.from_corpus(["simple green serving board"])
+    >>> model = build_product_classifier(tokenizer.vocabulary_size, num_classes=2, image_size=16, text_length=6,
+    ...                                  width=8, hidden_units=8, filters=(4,), embedding_dim=4)
+    >>> folder = export_product_classifier(model, tokenizer, tempfile.mkdtemp() + "/shop", categories=("a", "b"))
+    >>> loaded = tf.saved_model.load(folder)
+    >>> png = tf.io.encode_png(np.zeros((20, 20, 3), "uint8")).numpy()
+    >>> loaded.serve(tf.constant([png]), tf.constant(["Simple green serving board"]))["category"].numpy()[0] in (b"a", b"b")
+    True
     """
     return _export_image_text_classifier(
         model, tokenizer, filepath, categories, text_input="text", label_name="category", verbose=verbose
@@ -176,11 +196,19 @@ def export_captioner(captioner, tokenizer, filepath, max_length=None, beam_width
 
     Example:
 
-    >>> export_captioner(captioner, tokenizer, "exports/captioner", beam_width=3)
-    'exports/captioner'
-    >>> served = tf.saved_model.load("exports/captioner")
-    >>> served.serve(tf.constant([scene_png]))["caption"].numpy()
-    array([b'a large red circle above a small blue square'], dtype=object)
+    An untrained captioner, to show the call:
+
+    >>> import tempfile
+    >>> from mmkeras.models import build_captioner
+    >>> tokenizer = WordTokenizer.from_corpus(["a red circle"])
+    >>> captioner = build_captioner(tokenizer.vocabulary_size, image_size=16, sequence_length=5, filters=(4,),
+    ...                             feature_dim=8, embedding_dim=4, units=8)
+    >>> folder = export_captioner(captioner, tokenizer, tempfile.mkdtemp() + "/captioner", beam_width=2)
+    >>> png = tf.io.encode_png(np.zeros((20, 20, 3), "uint8")).numpy()
+    >>> loaded = tf.saved_model.load(folder)
+    >>> served = loaded.serve(tf.constant([png, png]))
+    >>> served["caption"].dtype.name, served["score"].shape
+    ('string', TensorShape([2]))
     """
     inputs = _model_inputs(captioner, ("image", "tokens"), "build_captioner")
     portable = _portable_copy(tokenizer, inputs["tokens"], captioner, vocab_size=_decoder_vocab(captioner))
@@ -244,10 +272,17 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
 
     Example:
 
-    >>> export_task(captioner, "exports/my_captioner")
-    'exports/my_captioner'
-    >>> tf.saved_model.load("exports/my_captioner").serve(tf.constant([png_bytes]))["caption"]
-    <tf.Tensor: shape=(1,), dtype=string, numpy=array([b'a large purple triangle'], dtype=object)>
+    A captioner from its preset (untrained here), exported and served from PNG bytes:
+
+    >>> import tempfile
+    >>> from mmkeras.tasks import Captioner
+    >>> captioner = Captioner.from_preset("world_captioner", vocabulary=["a", "red", "circle"])
+    >>> folder = export_task(captioner, tempfile.mkdtemp() + "/captioner")
+    >>> png = tf.io.encode_png(np.zeros((50, 50, 3), "uint8")).numpy()
+    >>> loaded = tf.saved_model.load(folder)
+    >>> captions = loaded.serve(tf.constant([png]))["caption"]
+    >>> captions.shape, captions.dtype.name
+    (TensorShape([1]), 'string')
     """
     if isinstance(task, ImageTextClassifier):
         return _export_task_classifier(task, filepath, verbose)

@@ -111,9 +111,19 @@ def load_fsdd(folder, speakers=None):
 
     Example:
 
-    >>> records = load_fsdd("fsdd/recordings", speakers=["jackson", "nicolas"])
-    >>> records.texts[0], records.speakers[0]
-    ('zero', 'jackson')
+    With FSDD downloaded, `load_fsdd("free-spoken-digit-dataset/recordings")`;
+    here, a folder of two files named as FSDD names them:
+
+    >>> import shutil, tempfile
+    >>> from mmkeras.datasets import data_path
+    >>> folder = pathlib.Path(tempfile.mkdtemp()) / "recordings"
+    >>> folder.mkdir()
+    >>> wav = next((data_path("speech") / "wav").rglob("*.wav"))
+    >>> for name in ("0_jackson_0.wav", "1_nicolas_0.wav"):
+    ...     _ = shutil.copy(wav, folder / name)
+    >>> records = load_fsdd(folder, speakers=["jackson", "nicolas"])
+    >>> records.texts, records.speakers
+    (['zero', 'one'], ['jackson', 'nicolas'])
     """
     folder = pathlib.Path(folder)
     if (folder / "recordings").is_dir():

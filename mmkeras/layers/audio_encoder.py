@@ -55,7 +55,7 @@ class AudioEncoder(keras.layers.Layer):
     Example:
 
     >>> encoder = AudioEncoder(filters=(32, 32), strides=(1, 2), recurrent_units=16)
-    >>> encoder(keras.ops.zeros((2, 100, 40))).shape
+    >>> tuple(encoder(keras.ops.zeros((2, 100, 40))).shape)
     (2, 50, 32)
     """
 

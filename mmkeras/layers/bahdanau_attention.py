@@ -47,7 +47,7 @@ class BahdanauAttention(keras.layers.Layer):
     >>> context, weights = attention(
     ...     keras.ops.ones((2, 4)), keras.ops.ones((2, 5, 3))
     ... )
-    >>> context.shape, weights.shape
+    >>> tuple(context.shape), tuple(weights.shape)
     ((2, 3), (2, 5))
 
     Reference:

@@ -38,11 +38,11 @@ class BatchGroups(keras.layers.Layer):
     Example:
 
     >>> questions = keras.ops.zeros((4, 5, 14))
-    >>> BatchGroups(5, "merge")(questions).shape
+    >>> tuple(BatchGroups(5, "merge")(questions).shape)
     (20, 14)
-    >>> BatchGroups(5, "repeat")(keras.ops.zeros((4, 36, 64))).shape
+    >>> tuple(BatchGroups(5, "repeat")(keras.ops.zeros((4, 36, 64))).shape)
     (20, 36, 64)
-    >>> BatchGroups(5, "split")(keras.ops.zeros((20, 19))).shape
+    >>> tuple(BatchGroups(5, "split")(keras.ops.zeros((20, 19))).shape)
     (4, 5, 19)
     """
 

@@ -44,7 +44,7 @@ class CrossAttentionFusion(keras.layers.Layer):
     Example:
 
     >>> words, regions = keras.ops.ones((2, 5, 16)), keras.ops.ones((2, 9, 32))
-    >>> CrossAttentionFusion(num_heads=4, key_dim=8)([words, regions]).shape
+    >>> tuple(CrossAttentionFusion(num_heads=4, key_dim=8)([words, regions]).shape)
     (2, 5, 16)
     """
 

@@ -66,7 +66,7 @@ class ImageEncoder(keras.layers.Layer):
     Example:
 
     >>> encoder = ImageEncoder(filters=(16, 32), output="grid", output_dim=8)
-    >>> encoder(keras.ops.zeros((2, 32, 32, 3))).shape
+    >>> tuple(encoder(keras.ops.zeros((2, 32, 32, 3))).shape)
     (2, 64, 8)
     """
 

@@ -63,7 +63,7 @@ class LSTMDecoder(keras.layers.Layer):
 
     >>> decoder = LSTMDecoder(vocab_size=20, embedding_dim=8, units=16)
     >>> tokens = keras.ops.convert_to_tensor([[2, 5, 6, 0]])
-    >>> decoder([tokens, keras.ops.ones((1, 9, 4))]).shape
+    >>> tuple(decoder([tokens, keras.ops.ones((1, 9, 4))]).shape)
     (1, 4, 20)
 
     Reference:

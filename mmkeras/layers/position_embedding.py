@@ -29,7 +29,7 @@ class PositionEmbedding(keras.layers.Layer):
 
     Example:
 
-    >>> PositionEmbedding(max_length=16)(keras.ops.zeros((2, 10, 8))).shape
+    >>> tuple(PositionEmbedding(max_length=16)(keras.ops.zeros((2, 10, 8))).shape)
     (2, 10, 8)
     """
 

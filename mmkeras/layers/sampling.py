@@ -30,7 +30,7 @@ class Sampling(keras.layers.Layer):
     Example:
 
     >>> z = Sampling(seed=0)([keras.ops.zeros((2, 4)), keras.ops.zeros((2, 4))])
-    >>> z.shape
+    >>> tuple(z.shape)
     (2, 4)
     """
 

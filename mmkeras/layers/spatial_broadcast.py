@@ -28,7 +28,7 @@ class SpatialBroadcast(keras.layers.Layer):
     Example:
 
     >>> broadcast = SpatialBroadcast()
-    >>> broadcast([keras.ops.zeros((2, 4, 4, 8)), keras.ops.ones((2, 3))]).shape
+    >>> tuple(broadcast([keras.ops.zeros((2, 4, 4, 8)), keras.ops.ones((2, 3))]).shape)
     (2, 4, 4, 11)
     """
 

@@ -59,7 +59,7 @@ class TextEncoder(keras.layers.Layer):
     Example:
 
     >>> encoder = TextEncoder(vocab_size=50, embedding_dim=8, units=16)
-    >>> encoder(keras.ops.convert_to_tensor([[5, 7, 9, 0, 0]])).shape
+    >>> tuple(encoder(keras.ops.convert_to_tensor([[5, 7, 9, 0, 0]])).shape)
     (1, 16)
     """
 

@@ -47,7 +47,7 @@ class TransformerEncoder(keras.layers.Layer):
     Example:
 
     >>> block = TransformerEncoder(num_heads=2, intermediate_dim=32)
-    >>> block(keras.ops.ones((2, 7, 16))).shape
+    >>> tuple(block(keras.ops.ones((2, 7, 16))).shape)
     (2, 7, 16)
 
     Reference:

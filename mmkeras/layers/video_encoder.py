@@ -46,7 +46,7 @@ class VideoEncoder(keras.layers.Layer):
     Example:
 
     >>> encoder = VideoEncoder(filters=(8, 16), two_stream=True)
-    >>> encoder(keras.ops.zeros((2, 8, 32, 32, 3))).shape
+    >>> tuple(encoder(keras.ops.zeros((2, 8, 32, 32, 3))).shape)
     (2, 32)
 
     Reference:

@@ -111,8 +111,8 @@ def build_cgan_discriminator(
     Example:
 
     >>> discriminator = build_cgan_discriminator(vocab_size=20, image_size=16, filters=(8, 16))
-    >>> discriminator({"image": keras.ops.zeros((2, 16, 16, 3)),
-    ...                "text": keras.ops.ones((2, 3), "int32")}).shape
+    >>> tuple(discriminator({"image": keras.ops.zeros((2, 16, 16, 3)),
+    ...                      "text": keras.ops.ones((2, 3), "int32")}).shape)
     (2, 1)
     """
     _check_drawing_sizes(image_size, vocab_size=vocab_size, text_length=text_length, embedding_dim=embedding_dim,

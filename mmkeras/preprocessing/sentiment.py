@@ -32,8 +32,8 @@ def sentiment_features(texts):
     Example:
 
     >>> sentiment_features(["Excellent quality!", "Terrible."]).round(2)
-    array([[ 1.  ,  1.  ],
-           [-1.  ,  1.  ]], dtype=float32)
+    array([[ 1.,  1.],
+           [-1.,  1.]], dtype=float32)
     """
     from textblob import TextBlob
 

@@ -123,8 +123,11 @@ def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **com
 
     Example:
 
+    >>> model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     >>> plan = compile_model(model, optimizer="adam", loss="mse")
-    mmkeras.training: device=cpu, jit_compile=False (XLA off: ...)
+    mmkeras.training: device=..., jit_compile=... (XLA ...)
+    >>> plan.jit_compile == model.jit_compile
+    True
     """
     plan = plan_compile(model, jit_compile=jit_compile, device=device)
     if any(layer.compute_dtype in HALF_DTYPES for layer in model._flatten_layers()):

@@ -159,12 +159,16 @@ def make_strategy(strategy="mirrored", devices=None):
 
     Example:
 
-    >>> split_cpu(2)
-    >>> strategy = make_strategy("mirrored")
+    On two logical CPUs, `split_cpu(2)` first, before TensorFlow starts;
+    here, one device:
+
+    >>> strategy = make_strategy("mirrored", devices=["/cpu:0"])
+    >>> strategy.num_replicas_in_sync
+    1
     >>> with strategy.scope():
-    ...     model = build_product_classifier(...)
-    ...     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    >>> model.fit(dataset_of_global_batches, epochs=3)
+    ...     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    ...     model.compile(optimizer="adam", loss="mse")
+    >>> history = model.fit(np.ones((8, 4)), np.ones((8, 1)), batch_size=4, epochs=1, verbose=0)
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"`strategy` must be one of {STRATEGIES}. Received: strategy={strategy!r}")
