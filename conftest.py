@@ -58,7 +58,7 @@ _LONG_ITEMS = {
     "08_cross_modal_retrieval_and_alignment": 45,
     "02_modality_encoding": 28,
     "test_a_chapter_runs_from_a_copy_outside_the_repository": 30,
-    "test_docstring_examples_run[mmkeras.serving]": 40,
+    "test_docstring_examples_run[mmkeras.serving]": 15,
 }
 
 

@@ -41,6 +41,14 @@ class SearchResult(collections.namedtuple("SearchResult", ["tokens", "scores", "
         attention: float32 `(B, max_length, N)`, the step function's
             attention weights at every generated token (zeros after the
             end token), or `None` when the step function returns none.
+
+    Example:
+
+    >>> table = np.log(np.array([[.1, .1, .8], [.1, .1, .8], [.1, .8, .1]]))
+    >>> step = lambda tokens, state: (keras.ops.take(table, tokens, axis=0), state)
+    >>> result = greedy_search(step, {"x": np.zeros((1, 1))}, start_id=0, end_id=1, max_length=4)
+    >>> result._fields, result.attention is None
+    (('tokens', 'scores', 'attention'), True)
     """
 
     __slots__ = ()
@@ -241,6 +249,17 @@ def beam_search(
     Returns:
         A `SearchResult` for the best beam of each example; `scores` are
         total log-probabilities (not length-normalised).
+
+    Example:
+
+    Token 2 is likely after the start, and the end (1) after token 2:
+
+    >>> table = np.log(np.array([[.1, .1, .8], [.1, .1, .8], [.1, .8, .1]]))
+    >>> step = lambda tokens, state: (keras.ops.take(table, tokens, axis=0), state)
+    >>> result = beam_search(step, {"x": np.zeros((1, 1))}, vocab_size=3, start_id=0, end_id=1,
+    ...                      max_length=4, beam_width=2)
+    >>> keras.ops.convert_to_numpy(result.tokens).tolist()
+    [[2, 1, 0, 0]]
     """
     _check_search_args(start_id, end_id, max_length, vocab_size)
     if not isinstance(beam_width, int) or beam_width < 1:
@@ -310,6 +329,17 @@ def lstm_decoder_step(decoder, features, features_mask=None):
 
     Returns:
         `(step_fn, initial_state)` for `greedy_search` / `beam_search`.
+
+    Example:
+
+    >>> from mmkeras.layers import LSTMDecoder
+    >>> decoder = LSTMDecoder(vocab_size=5, embedding_dim=4, units=8)
+    >>> regions = keras.ops.ones((2, 9, 6))
+    >>> _ = decoder([keras.ops.ones((2, 3), "int32"), regions])  # builds the decoder
+    >>> step, state = lstm_decoder_step(decoder, regions)
+    >>> result = greedy_search(step, state, start_id=1, end_id=2, max_length=4)
+    >>> tuple(result.tokens.shape), tuple(result.attention.shape)
+    ((2, 4), (2, 4, 9))
     """
     h, c = decoder.initial_state(features, features_mask)
     state = {"h": h, "c": c, "features": features, "keys": decoder.attention_keys(features)}
@@ -351,6 +381,17 @@ def language_model_step(language_model, prefix, max_length, padding_mask=None, p
     Returns:
         `(step_fn, initial_state)` for `greedy_search`, `sample_search` and
         `beam_search`.
+
+    Example:
+
+    >>> from mmkeras.layers import TransformerLanguageModel
+    >>> model = TransformerLanguageModel(vocabulary_size=7, max_length=8, hidden_dim=8,
+    ...                                  num_layers=1, num_heads=2, intermediate_dim=16)
+    >>> image_tokens = keras.ops.zeros((2, 3, 8))
+    >>> _ = model(keras.ops.ones((2, 1), "int32"), prefix=image_tokens, prefix_length=3)  # builds it
+    >>> step, state = language_model_step(model, image_tokens, max_length=5)
+    >>> tuple(greedy_search(step, state, start_id=1, end_id=2, max_length=5).tokens.shape)
+    (2, 5)
     """
     if len(prefix.shape) != 3:
         raise ValueError(f"`prefix` must have shape (batch, length, hidden_dim). Received shape {tuple(prefix.shape)}.")

@@ -21,6 +21,11 @@ def accuracy_by_group(y_true, y_pred, groups):
     Returns:
         A dict `{group: accuracy}` in order of first appearance, plus
         `"overall"`.
+
+    Example:
+
+    >>> accuracy_by_group(["red", "two", "yes"], ["red", "one", "yes"], ["colour", "count", "exists"])
+    {'colour': 1.0, 'count': 0.0, 'exists': 1.0, 'overall': 0.666...}
     """
     y_true, y_pred, groups = np.asarray(y_true), np.asarray(y_pred), np.asarray(groups)
     _check_same_length(y_true=y_true, y_pred=y_pred, groups=groups)
@@ -41,6 +46,14 @@ def majority_baseline(train_answers, test_answers, train_groups=None, test_group
 
     Returns:
         A dict like `accuracy_by_group`'s (just `"overall"` without groups).
+
+    Example:
+
+    >>> majority_baseline(["yes", "yes", "no"], ["yes", "no", "yes", "yes"])
+    {'overall': 0.75}
+    >>> majority_baseline(["yes", "two", "yes", "three", "three"], ["no", "three"],
+    ...                   ["exists", "count", "exists", "count", "count"], ["exists", "count"])
+    {'exists': 0.0, 'count': 1.0, 'overall': 0.5}
     """
     train_answers, test_answers = np.asarray(train_answers), np.asarray(test_answers)
     if train_groups is None:
@@ -85,6 +98,13 @@ def confusion_matrix(y_true, y_pred, num_classes):
 
     Returns:
         An int64 array `(num_classes, num_classes)`.
+
+    Example:
+
+    >>> confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2], num_classes=3)
+    array([[1, 1, 0],
+           [0, 1, 0],
+           [0, 0, 1]])
     """
     y_true, y_pred = _check_labels(y_true, y_pred, num_classes)
     matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
@@ -110,6 +130,12 @@ def classification_report(y_true, y_pred, num_classes):
         A dict with arrays `"precision"`, `"recall"`, `"f1"`, `"support"`
         (one entry per class) and floats `"macro_precision"`,
         `"macro_recall"`, `"macro_f1"` and `"accuracy"`.
+
+    Example:
+
+    >>> report = classification_report([0, 0, 1, 1], [0, 0, 0, 1], num_classes=2)
+    >>> report["precision"].round(3).tolist(), report["recall"].tolist(), report["accuracy"]
+    ([0.667, 1.0], [1.0, 0.5], 0.75)
     """
     matrix = confusion_matrix(y_true, y_pred, num_classes)
     true_positives = np.diag(matrix).astype(np.float64)

@@ -29,6 +29,15 @@ def show_scenes(images, captions=None, columns=4, wrap=28):
 
     Returns:
         The matplotlib `Figure`.
+
+    Example:
+
+    >>> from mmkeras.datasets import make_scenes
+    >>> scenes = make_scenes(4, seed=0)
+    >>> fig = show_scenes(scenes.images, [c[0] for c in scenes.captions], columns=4)
+    >>> len([ax for ax in fig.axes if ax.images])  # one panel per scene
+    4
+    >>> plt.close(fig)
     """
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[-1] != 3:
@@ -52,7 +61,19 @@ def show_scenes(images, captions=None, columns=4, wrap=28):
 
 
 def show_vqa_examples(images, questions, answers, predictions, columns=4):
-    """Images with a question, the true answer and the model's, green if right."""
+    """Images with a question, the true answer and the model's, green if right.
+
+    Example:
+
+    >>> from mmkeras.datasets import make_scenes
+    >>> scenes = make_scenes(2, seed=0)
+    >>> asked = [q[0] for q in scenes.questions]
+    >>> fig = show_vqa_examples(scenes.images, [q["question"] for q in asked], [q["answer"] for q in asked],
+    ...                         ["yes", "no"], columns=2)
+    >>> len([ax for ax in fig.axes if ax.images])
+    2
+    >>> plt.close(fig)
+    """
     fig, axes = _grid(len(images), columns, extra_height=0.9)
     for i, ax in enumerate(axes):
         if i >= len(images):
@@ -67,7 +88,17 @@ def show_vqa_examples(images, questions, answers, predictions, columns=4):
 
 
 def plot_history(*histories, metrics=("loss", "accuracy"), labels=None):
-    """Training curves (train solid, validation dashed) of Keras histories."""
+    """Training curves (train solid, validation dashed) of Keras histories.
+
+    Example:
+
+    >>> history = {"loss": [1.0, 0.6, 0.4], "accuracy": [0.4, 0.7, 0.8], "val_loss": [1.1, 0.8, 0.7],
+    ...            "val_accuracy": [0.4, 0.6, 0.7]}
+    >>> fig = plot_history(history, labels=["VQA"])
+    >>> [ax.get_title() for ax in fig.axes], len(fig.axes[0].lines)  # train and validation
+    (['loss', 'accuracy'], 2)
+    >>> plt.close(fig)
+    """
     labels = labels or [f"model {i + 1}" for i in range(len(histories))]
     fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.4), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
@@ -85,7 +116,15 @@ def plot_history(*histories, metrics=("loss", "accuracy"), labels=None):
 
 
 def plot_feature_maps(feature_map, channels=8, title=None):
-    """The first `channels` channels of one feature map `(H, W, C)`."""
+    """The first `channels` channels of one feature map `(H, W, C)`.
+
+    Example:
+
+    >>> fig = plot_feature_maps(np.random.default_rng(0).random((8, 8, 16)), channels=4, title="block 1")
+    >>> len([ax for ax in fig.axes if ax.images])
+    4
+    >>> plt.close(fig)
+    """
     feature_map = np.asarray(feature_map)
     if feature_map.ndim != 3:
         raise ValueError(
@@ -108,6 +147,15 @@ def plot_region_weights(image, weights, title=None):
 
     The regions are assumed to form a square grid over the image, as the
     grid output of `ImageEncoder` does.
+
+    Example:
+
+    >>> weights = np.zeros(16)
+    >>> weights[5] = 1.0  # a 4 x 4 grid of regions, one of them attended
+    >>> fig = plot_region_weights(np.zeros((32, 32, 3)), weights, title="where the question looked")
+    >>> fig.axes[1].images[-1].get_array().shape  # the heat map over the image
+    (4, 4)
+    >>> plt.close(fig)
     """
     weights = np.asarray(weights)
     side = int(round(np.sqrt(weights.size)))
@@ -133,7 +181,15 @@ def plot_region_weights(image, weights, title=None):
 
 
 def plot_accuracy_by_type(accuracies, chance=None, title="accuracy by question type"):
-    """Bars of accuracy per group; `chance` (same keys) drawn as ticks."""
+    """Bars of accuracy per group; `chance` (same keys) drawn as ticks.
+
+    Example:
+
+    >>> fig = plot_accuracy_by_type({"colour": 0.9, "count": 0.6}, chance={"colour": 0.17, "count": 0.4})
+    >>> [tick.get_text() for tick in fig.axes[0].get_xticklabels()]
+    ['colour', 'count']
+    >>> plt.close(fig)
+    """
     names = list(accuracies)
     fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2, 3))
     ax.bar(names, [accuracies[n] for n in names], color="steelblue", label="model")
@@ -148,7 +204,15 @@ def plot_accuracy_by_type(accuracies, chance=None, title="accuracy by question t
 
 
 def plot_bars(values, title=None, ylabel=None, reference=None, reference_label=None, ylim=None):
-    """Bars of `values` (a dict name -> number), with an optional reference line."""
+    """Bars of `values` (a dict name -> number), with an optional reference line.
+
+    Example:
+
+    >>> fig = plot_bars({"one frame": 0.4, "3D CNN": 0.95}, title="held-out accuracy", ylim=(0, 1))
+    >>> fig.axes[0].get_title(), len(fig.axes[0].patches)
+    ('held-out accuracy', 2)
+    >>> plt.close(fig)
+    """
     names = list(values)
     fig, ax = plt.subplots(figsize=(0.9 * len(names) + 2.5, 3.2))
     ax.bar(names, [values[n] for n in names], color="steelblue")
@@ -166,7 +230,15 @@ def plot_bars(values, title=None, ylabel=None, reference=None, reference_label=N
 
 
 def plot_confusion_matrix(matrix, class_names, title="confusion matrix"):
-    """A confusion matrix as an image, rows true classes, columns predictions."""
+    """A confusion matrix as an image, rows true classes, columns predictions.
+
+    Example:
+
+    >>> fig = plot_confusion_matrix(np.array([[5, 1], [0, 6]]), ["kitchen", "garden"])
+    >>> fig.axes[0].images[0].get_array().tolist()
+    [[5, 1], [0, 6]]
+    >>> plt.close(fig)
+    """
     matrix = np.asarray(matrix)
     fig, ax = plt.subplots(figsize=(0.55 * len(class_names) + 3, 0.55 * len(class_names) + 2.5))
     ax.imshow(matrix, cmap="Blues")
@@ -190,6 +262,14 @@ def plot_embedding_2d(vectors, labels, groups=None, title=None):
         vectors: array `(n, d)`.
         labels: n strings written next to the points.
         groups: optional n group names; each group gets its own colour.
+
+    Example:
+
+    >>> vectors = np.random.default_rng(0).normal(size=(4, 8))
+    >>> fig = plot_embedding_2d(vectors, ["red", "blue", "circle", "square"], groups=["colour", "colour", "shape", "shape"])
+    >>> sorted(text.get_text() for text in fig.axes[0].texts)
+    ['blue', 'circle', 'red', 'square']
+    >>> plt.close(fig)
     """
     vectors = np.asarray(vectors, dtype=np.float64)
     centred = vectors - vectors.mean(axis=0)
@@ -232,6 +312,14 @@ def plot_caption_attention(image, words, weights, columns=6):
 
     Returns:
         The matplotlib `Figure`.
+
+    Example:
+
+    >>> weights = np.full((3, 16), 1 / 16)  # three words, a 4 x 4 grid each
+    >>> fig = plot_caption_attention(np.zeros((32, 32, 3)), ["a", "red", "circle"], weights, columns=3)
+    >>> [ax.get_title() for ax in fig.axes if ax.get_title()]
+    ['a', 'red', 'circle']
+    >>> plt.close(fig)
     """
     maps = _as_square_grid(weights)
     if len(words) > len(maps):
@@ -258,6 +346,15 @@ def show_retrieval(queries, candidates, similarity, relevant=None, k=5, wrap=30)
 
     Returns:
         The matplotlib `Figure`.
+
+    Example:
+
+    >>> images = np.random.default_rng(0).random((6, 16, 16, 3))
+    >>> similarity = np.random.default_rng(1).random((2, 6))
+    >>> fig = show_retrieval(["a red circle", "a blue square"], images, similarity, relevant=[[0], None], k=3)
+    >>> len([ax for ax in fig.axes if ax.images])  # three images per query
+    6
+    >>> plt.close(fig)
     """
     similarity = np.asarray(similarity)
     if similarity.shape != (len(queries), len(candidates)):

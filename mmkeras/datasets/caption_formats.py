@@ -33,6 +33,15 @@ class CaptionRecords:
     Attributes:
         image_paths: list of n paths.
         captions: list of n lists of caption strings.
+
+    Example:
+
+    >>> records = load_caption_pairs("data/fixtures/pairs/captions.csv")
+    >>> len(records.image_paths) == len(records.captions), isinstance(records.captions[0], list)
+    (True, True)
+    >>> paths, captions = records.pairs()  # one row per caption, for a task's fit
+    >>> len(paths) == sum(len(c) for c in records.captions)
+    True
     """
 
     image_paths: list
@@ -159,6 +168,12 @@ def load_coco_captions(annotations_path, images_dir):
 
     Returns:
         `CaptionRecords`, images ordered by id, captions in file order.
+
+    Example:
+
+    >>> records = load_coco_captions("data/fixtures/coco/captions_val.json", "data/fixtures/coco/val")
+    >>> len(records.image_paths), records.captions[0][0].startswith("a ")
+    (4, True)
     """
     _require_file(annotations_path, "COCO captions annotation file")
     with open_utf8(annotations_path, "COCO captions annotation file") as f:
@@ -213,6 +228,12 @@ def load_flickr8k(token_path, images_dir):
 
     Returns:
         `CaptionRecords`, images in order of first appearance.
+
+    Example:
+
+    >>> records = load_flickr8k("data/fixtures/flickr8k/Flickr8k.token.txt", "data/fixtures/flickr8k/Flicker8k_Dataset")
+    >>> len(records.image_paths), len(records.captions[0]) > 1
+    (4, True)
     """
     _require_file(token_path, "Flickr8k token file")
     captions, first_line = collections.OrderedDict(), {}
@@ -317,6 +338,13 @@ def export_coco_captions(scenes, folder, split="val"):
 
     Returns:
         `(annotations_path, images_dir)`, ready for `load_coco_captions`.
+
+    Example:
+
+    >>> import tempfile
+    >>> annotations, images = export_coco_captions(make_scenes(2, seed=0), tempfile.mkdtemp())
+    >>> len(load_coco_captions(annotations, images).image_paths)
+    2
     """
     folder = pathlib.Path(folder)
     images_dir = folder / split
@@ -340,6 +368,13 @@ def export_flickr8k(scenes, folder):
 
     Returns:
         `(token_path, images_dir)`, ready for `load_flickr8k`.
+
+    Example:
+
+    >>> import tempfile
+    >>> tokens, images = export_flickr8k(make_scenes(2, seed=0), tempfile.mkdtemp())
+    >>> len(load_flickr8k(tokens, images).image_paths)
+    2
     """
     folder = pathlib.Path(folder)
     images_dir = folder / "Flicker8k_Dataset"
@@ -361,6 +396,13 @@ def export_caption_pairs(scenes, folder, file_format="csv"):
 
     Returns:
         The path of the pairs file, ready for `load_caption_pairs`.
+
+    Example:
+
+    >>> import tempfile
+    >>> path = export_caption_pairs(make_scenes(2, seed=0), tempfile.mkdtemp())
+    >>> len(load_caption_pairs(path).image_paths)
+    2
     """
     if file_format not in ("csv", "jsonl"):
         raise ValueError(f"`file_format` must be 'csv' or 'jsonl'. Received: file_format={file_format!r}")

@@ -45,6 +45,12 @@ class Instructions:
         image_index: int array `(n,)`, the image each pair is about.
         prompts, answers: lists of n strings.
         tasks: list of n task names (`SCENE_TASKS` or `SHOP_TASKS`).
+
+    Example:
+
+    >>> pairs = scene_instructions(make_scenes(2, seed=0), tasks=("count",))
+    >>> len(pairs.prompts) == len(pairs.answers) == len(pairs.image_index), set(pairs.tasks)
+    (True, {'count'})
     """
 
     images: np.ndarray
@@ -174,7 +180,16 @@ def shop_instructions(shop, tasks=SHOP_TASKS, seed=0):
 
 
 def mix_instructions(*parts):
-    """Several `Instructions` as one, over one pool of images (all of one size)."""
+    """Several `Instructions` as one, over one pool of images (all of one size).
+
+    Example:
+
+    >>> scenes = scene_instructions(make_scenes(2, seed=0, image_size=32), tasks=("count",))
+    >>> products = shop_instructions(make_shop(2, seed=0, image_size=32), tasks=("category",))
+    >>> mixed = mix_instructions(scenes, products)
+    >>> len(mixed.prompts) == len(scenes.prompts) + len(products.prompts), len(mixed.images)
+    (True, 4)
+    """
     if not parts:
         raise ValueError("Pass at least one Instructions to mix.")
     sizes = {part.images.shape[1:] for part in parts}

@@ -31,6 +31,12 @@ class ObjectImages:
         color_ids, shape_ids: int `(n,)`, indices into `COLORS` and `SHAPES`.
         descriptions: n strings, e.g. "large red circle".
         seed: the seed they were made from.
+
+    Example:
+
+    >>> portraits = make_object_images(3, seed=0)
+    >>> portraits.images.dtype.name, portraits.descriptions[0].split()[1] in COLORS
+    ('uint8', True)
     """
 
     images: np.ndarray

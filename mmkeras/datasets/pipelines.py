@@ -140,7 +140,15 @@ def _group_by_scene(num_scenes, scene, texts, labels):
 
 
 def all_texts(scenes):
-    """Every caption and question of `scenes`: a corpus for a tokenizer."""
+    """Every caption and question of `scenes`: a corpus for a tokenizer.
+
+    Example:
+
+    >>> scenes = make_scenes(2, seed=0)
+    >>> texts = all_texts(scenes)
+    >>> scenes.captions[0][0] in texts, scenes.questions[0][0]["question"] in texts
+    (True, True)
+    """
     texts = [c for caps in scenes.captions for c in caps]
     texts += [qa["question"] for qs in scenes.questions for qa in qs]
     return texts
@@ -229,6 +237,15 @@ def make_mlm_dataset(texts, tokenizer, sequence_length=32, batch_size=64, rate=0
         rate: share of tokens to predict.
         shuffle: whether to shuffle the texts each epoch.
         seed: seed of the shuffle and the masking.
+
+    Example:
+
+    >>> from mmkeras.preprocessing import WordPieceTokenizer
+    >>> texts = ["a red circle", "two blue squares"] * 20
+    >>> tokenizer = WordPieceTokenizer.from_corpus(texts, vocab_size=60)
+    >>> corrupted, original, weights = next(iter(make_mlm_dataset(texts, tokenizer, sequence_length=8, batch_size=4)))
+    >>> tuple(corrupted.shape), tuple(original.shape), weights.dtype.name
+    ((4, 8), (4, 8), 'float32')
     """
     from mmkeras.preprocessing.masking import mask_tokens
     from mmkeras.preprocessing.wordpiece import WORDPIECE_RESERVED_TOKENS
@@ -286,6 +303,18 @@ def make_image_text_matching_dataset(
         `({"image": float32 in [0, 1], "token_ids": corrupted ids}, {"mlm": target ids or 0, "itm": match (B, 1)})`,
         for a model with outputs named `mlm` and `itm` (e.g.
         `mmkeras.models.build_single_stream_pretrainer`).
+
+    Example:
+
+    >>> from mmkeras.preprocessing import WordPieceTokenizer
+    >>> scenes = make_scenes(4, seed=0, image_size=32)
+    >>> pairs = matching_pairs(scenes, seed=0)
+    >>> tokenizer = WordPieceTokenizer.from_corpus(all_texts(scenes) * 10, vocab_size=80)
+    >>> dataset = make_image_text_matching_dataset(scenes.images[pairs["scene"]], list(pairs["text"]), pairs["match"],
+    ...                                            tokenizer, sequence_length=16, batch_size=4)
+    >>> inputs, targets = next(iter(dataset))
+    >>> sorted(inputs), tuple(inputs["token_ids"].shape), tuple(targets["itm"].shape)
+    (['image', 'token_ids'], (4, 16), (4, 1))
     """
     from mmkeras.preprocessing.masking import mask_tokens
     from mmkeras.preprocessing.wordpiece import WORDPIECE_RESERVED_TOKENS

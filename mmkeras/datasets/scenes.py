@@ -50,6 +50,13 @@ class SceneObject:
 
     `x` and `y` are the centre in pixels (y grows downwards, as in the
     image array); `radius` is half the object's extent in pixels.
+
+    Example:
+
+    >>> scene = make_scenes(1, seed=0, image_size=64).objects[0]
+    >>> first = scene[0]
+    >>> first.shape in SHAPES, first.color in COLORS, 0 <= first.x < 64
+    (True, True, True)
     """
 
     shape: str
@@ -93,6 +100,12 @@ class Scenes:
         questions: list of n lists of dicts with keys `"question"`,
             `"answer"` and `"type"` (one of `QUESTION_TYPES`).
         seed: the seed the scenes were generated from.
+
+    Example:
+
+    >>> scenes = make_scenes(3, seed=0, image_size=64)
+    >>> scenes.images.shape, len(scenes.captions), sorted(scenes.questions[0][0])
+    ((3, 64, 64, 3), 3, ['answer', 'question', 'type'])
     """
 
     images: np.ndarray

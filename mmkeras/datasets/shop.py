@@ -91,6 +91,12 @@ class Shop:
         departments: int array `(n,)`, index into `DEPARTMENTS`.
         categories: int array `(n,)`, index into `CATEGORIES`.
         seed: the seed the products were generated from.
+
+    Example:
+
+    >>> shop = make_shop(3, seed=0)
+    >>> shop.images.shape[0], CATEGORIES[shop.categories[0]] in CATEGORIES, 1 <= int(shop.ratings[0]) <= 5
+    (3, True, True)
     """
 
     images: np.ndarray

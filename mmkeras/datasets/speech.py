@@ -29,6 +29,12 @@ class SpeechRecords:
         texts: list of n transcripts.
         speakers: list of n speaker ids.
         sample_rate: the files' common sample rate in Hz.
+
+    Example:
+
+    >>> records = load_speech(data_path("speech"), split="test")
+    >>> len(records.paths) == len(records.texts) == len(records.speakers), records.sample_rate
+    (True, 8000)
     """
 
     paths: list
@@ -52,6 +58,12 @@ def load_speech(folder, split=None):
 
     Returns:
         `SpeechRecords`.
+
+    Example:
+
+    >>> records = load_speech(data_path("speech"), split="train")
+    >>> len(set(records.speakers)), records.texts[0] == records.texts[0].lower()
+    (9, True)
     """
     folder = pathlib.Path(folder)
     table = folder / "transcripts.csv"
@@ -171,6 +183,12 @@ def encode_characters(texts, length=None, where=None):
         texts: list of strings of `CHARACTERS` (lower case, spaces, ').
         length: row length; defaults to the longest text.
         where: optional, named in the error for an unknown character.
+
+    Example:
+
+    >>> ids = encode_characters(["red", "two"], length=5)
+    >>> ids.shape, ids.dtype.name, ids[1, 3:].tolist()
+    ((2, 5), 'int32', [0, 0])
     """
     lookup = {c: i + 1 for i, c in enumerate(CHARACTERS)}
     length = length or max((len(t) for t in texts), default=0)
@@ -189,7 +207,13 @@ def encode_characters(texts, length=None, where=None):
 
 
 def decode_characters(ids):
-    """Strings from rows of character ids; 0 and negative ids are skipped."""
+    """Strings from rows of character ids; 0 and negative ids are skipped.
+
+    Example:
+
+    >>> decode_characters(encode_characters(["red circle", "two"]))
+    ['red circle', 'two']
+    """
     return ["".join(CHARACTERS[i - 1] for i in row if 0 < i <= len(CHARACTERS)) for row in np.asarray(ids)]
 
 
@@ -219,6 +243,13 @@ def make_speech_dataset(
         A dataset of `(features (B, T, F), labels (B, label_length))`,
         labels being character ids with 0 as padding, as
         `keras.losses.CTC` expects.
+
+    Example:
+
+    >>> records = load_speech(data_path("speech"), split="test")
+    >>> features, labels = next(iter(make_speech_dataset(records, num_mel_bins=40, batch_size=4)))
+    >>> features.shape[0], features.shape[2], labels.dtype.name
+    (4, 40, 'int32')
     """
     if not isinstance(records, SpeechRecords):
         raise TypeError(f"`records` must be the SpeechRecords of load_speech(). Received: {type(records).__name__}")

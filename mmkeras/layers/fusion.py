@@ -28,6 +28,23 @@ class Fusion(keras.layers.Layer):
 
     Args:
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
+
+    Example:
+
+    A fusion of your own states its output width and its call; the base
+    checks the inputs:
+
+    >>> class MaxFusion(Fusion):
+    ...     def output_width(self, widths):
+    ...         return widths[0]
+    ...     def call(self, inputs, mask=None):
+    ...         return keras.ops.max(keras.ops.stack(self.check_inputs(inputs, mask)), axis=0)
+    >>> tuple(MaxFusion()([keras.ops.ones((2, 4)), keras.ops.zeros((2, 4))]).shape)
+    (2, 4)
+    >>> MaxFusion()([keras.ops.ones((2, 4))])
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
 
     def __init__(self, **kwargs):

@@ -26,6 +26,13 @@ def build_bert_encoder(
 
     Returns:
         A `keras.Model` from ids `(B, L)` to `(B, L, hidden_dim)`.
+
+    Example:
+
+    >>> encoder = build_bert_encoder(vocab_size=30, sequence_length=8, hidden_dim=16, num_layers=1, num_heads=2,
+    ...                              intermediate_dim=32)
+    >>> tuple(encoder(np.ones((2, 8), "int32")).shape)
+    (2, 8, 16)
     """
     ids = keras.Input((sequence_length,), dtype="int32", name="token_ids")
     x = keras.layers.Embedding(vocab_size, hidden_dim, mask_zero=True, name="token_embedding")(ids)
@@ -45,6 +52,14 @@ def build_mlm_model(encoder, name="masked_language_model"):
 
     Returns:
         A `keras.Model` from ids `(B, L)` to softmax `(B, L, vocab_size)`.
+
+    Example:
+
+    >>> encoder = build_bert_encoder(vocab_size=30, sequence_length=8, hidden_dim=16, num_layers=1, num_heads=2,
+    ...                              intermediate_dim=32)
+    >>> probabilities = build_mlm_model(encoder)(np.ones((2, 8), "int32"))
+    >>> tuple(probabilities.shape), np.allclose(keras.ops.convert_to_numpy(probabilities).sum(-1), 1, atol=1e-5)
+    ((2, 8, 30), True)
     """
     vocab_size = encoder.get_layer("token_embedding").input_dim
     hidden_dim = encoder.output_shape[-1]
@@ -65,6 +80,14 @@ def build_bert_text_tower(encoder, name="text_encoder"):
 
     Returns:
         A `keras.Model` from ids `(B, L)` to `(B, hidden_dim)`.
+
+    Example:
+
+    >>> encoder = build_bert_encoder(vocab_size=30, sequence_length=8, hidden_dim=16, num_layers=1, num_heads=2,
+    ...                              intermediate_dim=32)
+    >>> tower = build_bert_text_tower(encoder)
+    >>> tuple(tower(np.array([[5, 6, 7, 0, 0, 0, 0, 0]], "int32")).shape)
+    (1, 16)
     """
     ids = keras.Input(encoder.input_shape[1:], dtype="int32", name="token_ids")
     return keras.Model(ids, MaskedMeanPooling(name="mean_pool")(encoder(ids)), name=name)

@@ -36,6 +36,14 @@ def build_captioner(
         A `keras.Model` with inputs
         `{"image": (B, S, S, 3), "tokens": (B, L) int}` and logits `(B, L, vocab_size)`. Its layers
         `"image_encoder"` and `"decoder"` drive `generate_captions`.
+
+    Example:
+
+    >>> captioner = build_captioner(vocab_size=20, image_size=16, sequence_length=5, filters=(4, 8), feature_dim=8,
+    ...                             embedding_dim=4, units=8)
+    >>> logits = captioner({"image": np.zeros((2, 16, 16, 3), "float32"), "tokens": np.ones((2, 5), "int32")})
+    >>> tuple(logits.shape)
+    (2, 5, 20)
     """
     image = keras.Input((image_size, image_size, 3), name="image")
     tokens = keras.Input((sequence_length,), dtype="int32", name="tokens")

@@ -174,6 +174,13 @@ def generate_images(cvae, text_ids, seed=None, temperature=1.0):
 
     Returns:
         float32 images `(B, S, S, 3)` in [0, 1] (a NumPy array).
+
+    Example:
+
+    >>> cvae = build_cvae(vocab_size=20, image_size=16, filters=(8, 16))
+    >>> images = generate_images(cvae, np.ones((2, 3), "int32"), seed=0, temperature=0.5)
+    >>> images.shape, bool(images.min() >= 0 and images.max() <= 1)
+    ((2, 16, 16, 3), True)
     """
     decoder = _drawer_of(cvae)
     latent_dim = decoder.inputs[0].shape[-1]

@@ -35,6 +35,14 @@ def build_dual_encoder(
     Returns:
         A `keras.Model` with inputs
         `{"image": (B, S, S, 3), "text": (B, L) int}` and logits `(B, B)`.
+
+    Example:
+
+    >>> model = build_dual_encoder(vocab_size=20, image_size=16, text_length=5, embed_dim=8, filters=(4, 8),
+    ...                            embedding_dim=4, text_units=8)
+    >>> logits = model({"image": np.zeros((3, 16, 16, 3), "float32"), "text": np.ones((3, 5), "int32")})
+    >>> tuple(logits.shape)  # every image against every text of the batch
+    (3, 3)
     """
     image = keras.Input((image_size, image_size, 3), name="image")
     text = keras.Input((text_length,), dtype="int32", name="text")

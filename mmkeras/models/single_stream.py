@@ -135,7 +135,16 @@ def _encoder_inputs(encoder):
 
 
 def text_offset(encoder):
-    """Where the words start in the encoder's output sequence: 1 + number of patches."""
+    """Where the words start in the encoder's output sequence: 1 + number of patches.
+
+    Example:
+
+    >>> encoder = build_single_stream_encoder(image_size=16, vocabulary_size=30, text_length=6, hidden_dim=16,
+    ...                                       num_layers=1, num_heads=2, intermediate_dim=32)
+    >>> inputs = {"image": np.zeros((2, 16, 16, 3), "float32"), "token_ids": np.ones((2, 6), "int32")}
+    >>> text_offset(encoder)  # the [CLS] token and 16 patches come first
+    17
+    """
     return encoder.output.shape[1] - encoder.input["token_ids"].shape[1]
 
 
@@ -150,7 +159,17 @@ def build_attention_probe(encoder):
     Returns:
         A `keras.Model` from the encoder's inputs to a list of
         `num_layers` tensors `(B, num_heads, S, S)`, `S` the sequence length:
-        row t holds how much position t read from every position.
+        row t holds how much position t read from every position. With
+        one block, Keras returns that one tensor rather than a list of one.
+
+    Example:
+
+    >>> encoder = build_single_stream_encoder(image_size=16, vocabulary_size=30, text_length=6, hidden_dim=16,
+    ...                                       num_layers=2, num_heads=2, intermediate_dim=32)
+    >>> inputs = {"image": np.zeros((2, 16, 16, 3), "float32"), "token_ids": np.ones((2, 6), "int32")}
+    >>> weights = build_attention_probe(encoder)(inputs)
+    >>> len(weights), tuple(weights[0].shape)  # two blocks; 2 heads, 23 positions
+    (2, (2, 2, 23, 23))
     """
     originals = {layer.name: layer for layer in encoder.layers if not isinstance(layer, keras.layers.InputLayer)}
     layers = {name: type(layer).from_config(layer.get_config()) for name, layer in originals.items()}
@@ -177,6 +196,15 @@ def build_single_stream_pretrainer(encoder, name="single_stream_pretrainer"):
     Returns:
         A `keras.Model` from the encoder's inputs to
         `{"mlm": (B, L, V), "itm": (B, 1)}` logits, both float32.
+
+    Example:
+
+    >>> encoder = build_single_stream_encoder(image_size=16, vocabulary_size=30, text_length=6, hidden_dim=16,
+    ...                                       num_layers=1, num_heads=2, intermediate_dim=32)
+    >>> inputs = {"image": np.zeros((2, 16, 16, 3), "float32"), "token_ids": np.ones((2, 6), "int32")}
+    >>> outputs = build_single_stream_pretrainer(encoder)(inputs)
+    >>> tuple(outputs["mlm"].shape), tuple(outputs["itm"].shape)
+    ((2, 6, 30), (2, 1))
     """
     inputs = _encoder_inputs(encoder)
     sequence = encoder(inputs)
@@ -196,6 +224,14 @@ def build_single_stream_classifier(encoder, num_classes, dropout=0.1, name="sing
     Returns:
         A `keras.Model` from the encoder's inputs to probabilities
         `(B, num_classes)`.
+
+    Example:
+
+    >>> encoder = build_single_stream_encoder(image_size=16, vocabulary_size=30, text_length=6, hidden_dim=16,
+    ...                                       num_layers=1, num_heads=2, intermediate_dim=32)
+    >>> inputs = {"image": np.zeros((2, 16, 16, 3), "float32"), "token_ids": np.ones((2, 6), "int32")}
+    >>> tuple(build_single_stream_classifier(encoder, num_classes=5)(inputs).shape)
+    (2, 5)
     """
     inputs = _encoder_inputs(encoder)
     pooled = keras.layers.Dropout(dropout, name="head_dropout")(encoder(inputs)[:, 0])
@@ -219,6 +255,16 @@ def pairwise_match_scores(pretrainer, images, token_ids, batch_size=512):
 
     Returns:
         float32 `(T, I)`: row t holds text t's scores for every image.
+
+    Example:
+
+    >>> encoder = build_single_stream_encoder(image_size=16, vocabulary_size=30, text_length=6, hidden_dim=16,
+    ...                                       num_layers=1, num_heads=2, intermediate_dim=32)
+    >>> inputs = {"image": np.zeros((2, 16, 16, 3), "float32"), "token_ids": np.ones((2, 6), "int32")}
+    >>> pretrainer = build_single_stream_pretrainer(encoder)
+    >>> scores = pairwise_match_scores(pretrainer, np.zeros((3, 16, 16, 3), "float32"), np.ones((2, 6), "int32"))
+    >>> scores.shape  # two texts against three images
+    (2, 3)
     """
     images = np.asarray(images, dtype="float32")
     token_ids = np.asarray(token_ids, dtype="int32")

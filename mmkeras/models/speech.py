@@ -39,6 +39,12 @@ def build_speech_recognizer(
     Returns:
         A `keras.Model` from features `(B, T, num_features)` (any T) to
         logits `(B, ceil(T / prod(strides)), vocabulary_size)`.
+
+    Example:
+
+    >>> recognizer = build_speech_recognizer(vocabulary_size=29, num_features=40, filters=(8, 8), recurrent_units=8)
+    >>> tuple(recognizer(np.zeros((2, 100, 40), "float32")).shape)  # the second block halves the frames
+    (2, 50, 29)
     """
     check_positive_int("vocabulary_size", vocabulary_size)
     if vocabulary_size < 2:
@@ -64,6 +70,15 @@ def transcribe(recognizer, features, characters):
 
     Returns:
         A list of B strings.
+
+    Example:
+
+    >>> from mmkeras.datasets import CHARACTERS
+    >>> recognizer = build_speech_recognizer(vocabulary_size=len(CHARACTERS) + 1, num_features=40, filters=(8, 8),
+    ...                                      recurrent_units=8)
+    >>> texts = transcribe(recognizer, np.zeros((2, 100, 40), "float32"), CHARACTERS)  # untrained: any characters
+    >>> len(texts), all(set(text) <= set(CHARACTERS) for text in texts)
+    (2, True)
     """
     vocabulary_size = recognizer.output.shape[-1]
     if not isinstance(characters, str) or len(characters) + 1 != vocabulary_size:

@@ -86,6 +86,14 @@ def build_vqa_model(
         `{"image": (B, S, S, 3) float, "question": (B, L) int}` and softmax output `(B, num_answers)`; with
         `questions_per_image=K`, questions `(B, K, L)` and output
         `(B, K, num_answers)`.
+
+    Example:
+
+    >>> model = build_vqa_model(vocab_size=20, num_answers=4, image_size=16, question_length=6, width=8,
+    ...                         filters=(4, 8), embedding_dim=4)
+    >>> probabilities = model({"image": np.zeros((2, 16, 16, 3), "float32"), "question": np.ones((2, 6), "int32")})
+    >>> tuple(probabilities.shape)
+    (2, 4)
     """
     if fusion not in FUSIONS:
         raise ValueError(f"`fusion` must be one of {FUSIONS}. Received: fusion={fusion!r}")

@@ -34,7 +34,13 @@ def _tfio_audio():
 
 
 def audio_backend():
-    """`"tensorflow-io"` or `"tf.signal"`: what computes the features."""
+    """`"tensorflow-io"` or `"tf.signal"`: what computes the features.
+
+    Example:
+
+    >>> audio_backend() in ("tensorflow-io", "tf.signal")
+    True
+    """
     return "tensorflow-io" if _tfio_audio() is not None else "tf.signal"
 
 
@@ -47,6 +53,14 @@ def check_wav_file(path):
 
     Returns:
         `(sample_rate, channels, frames)`.
+
+    Example:
+
+    >>> from mmkeras.datasets import data_path
+    >>> wav = next((data_path("speech") / "wav").rglob("*.wav"))
+    >>> rate, channels, frames = check_wav_file(wav)
+    >>> rate, channels
+    (8000, 1)
     """
     path = pathlib.Path(path)
     if not path.is_file():
@@ -78,6 +92,12 @@ def decode_wav(contents, sample_rate=None):
 
     Returns:
         float32 `(samples,)`; several channels are averaged.
+
+    Example:
+
+    >>> wav = tf.audio.encode_wav(tf.zeros([800, 1]), sample_rate=8000)
+    >>> tuple(decode_wav(wav, sample_rate=8000).shape)
+    (800,)
     """
     audio, rate = tf.audio.decode_wav(contents)
     if sample_rate is not None:
@@ -140,6 +160,12 @@ def mfcc(log_mel, num_coefficients=13):
     The DCT-II of the log-mel energies (document 004's speech features),
     via `tf.signal.mfccs_from_log_mel_spectrograms`, which expects natural
     logs: the dB values are converted first.
+
+    Example:
+
+    >>> log_mel = log_mel_spectrogram(tf.random.normal([8000], seed=1), sample_rate=8000, num_mel_bins=40)
+    >>> tuple(mfcc(log_mel, 13).shape)
+    (100, 13)
     """
     natural_log = tf.convert_to_tensor(log_mel) * (tf.math.log(10.0) / 10.0)
     return tf.signal.mfccs_from_log_mel_spectrograms(natural_log)[..., :num_coefficients]
@@ -199,6 +225,12 @@ def spec_augment(features, freq_param=8, time_param=10, freq_masks=1, time_masks
         features: `(frames, bins)`.
         freq_param, time_param: the widest mask, in bins and frames.
         freq_masks, time_masks: how many of each.
+
+    Example:
+
+    >>> masked = spec_augment(tf.ones([100, 40]), freq_param=8, time_param=10)
+    >>> tuple(masked.shape), float(tf.reduce_min(masked)) == 0.0
+    ((100, 40), True)
     """
     tfio_audio = _tfio_audio()
     for _ in range(freq_masks):
@@ -220,7 +252,14 @@ def _mask(features, param, axis):
 
 
 def normalize_features(features):
-    """Zero mean, unit variance per feature bin over the utterance's frames."""
+    """Zero mean, unit variance per feature bin over the utterance's frames.
+
+    Example:
+
+    >>> features = normalize_features(tf.random.normal([50, 4], mean=3.0, stddev=2.0, seed=1))
+    >>> bool(np.abs(features.numpy().mean(axis=0)).max() < 1e-5), np.allclose(features.numpy().std(axis=0), 1, atol=1e-3)
+    (True, True)
+    """
     mean, variance = tf.nn.moments(features, axes=[0], keepdims=True)
     return (features - mean) / tf.sqrt(variance + 1e-6)
 

@@ -78,7 +78,16 @@ def train_word2vec(
 
 def save_word2vec_text(vectors, path):
     """Write `KeyedVectors` in the word2vec text format (a header line
-    `count width`, then `word v1 v2 ...` per line)."""
+    `count width`, then `word v1 v2 ...` per line).
+
+    Example:
+
+    >>> import tempfile
+    >>> path = tempfile.mkdtemp() + "/vectors.txt"
+    >>> save_word2vec_text(train_word2vec([["a", "red", "circle"]], vector_size=4), path)
+    >>> open(path).readline().split()  # the header: count and width
+    ['3', '4']
+    """
     vectors.save_word2vec_format(str(path), binary=False)
 
 
@@ -97,6 +106,15 @@ def load_word2vec_text(path, limit=None, no_header=False):
 
     Returns:
         `gensim.models.KeyedVectors`.
+
+    Example:
+
+    >>> import tempfile
+    >>> path = tempfile.mkdtemp() + "/vectors.txt"
+    >>> save_word2vec_text(train_word2vec([["a", "red", "circle"]], vector_size=4), path)
+    >>> loaded = load_word2vec_text(path)
+    >>> sorted(loaded.index_to_key), loaded.vector_size
+    (['a', 'circle', 'red'], 4)
     """
     from gensim.models import KeyedVectors
 
@@ -140,6 +158,13 @@ def embedding_matrix(vectors, vocabulary, unknown="random", seed=0):
         `TextEncoder.set_embedding_matrix` (or `Embedding(weights=[...])`),
         not as a `Constant` initializer, which would copy it into the
         model's config.
+
+    Example:
+
+    >>> vectors = train_word2vec([["a", "red", "circle"], ["a", "blue", "square"]], vector_size=8)
+    >>> matrix, found = embedding_matrix(vectors, ["[PAD]", "[UNK]", "red", "circle"])
+    >>> matrix.shape, found.tolist(), bool((matrix[0] == 0).all())  # found: which rows gensim knew
+    ((4, 8), [False, False, True, True], True)
     """
     if unknown not in ("random", "zeros"):
         raise ValueError(f"`unknown` must be 'random' or 'zeros'. Received: unknown={unknown!r}")

@@ -111,6 +111,14 @@ def convert_images(images, converter):
 
     Returns:
         float32 `(B, S, S, 3)` in [0, 1] (or `(S, S, 3)` for one array image).
+
+    Example:
+
+    >>> converter = ImageConverter(image_size=32)
+    >>> tuple(convert_images(np.zeros((2, 48, 64, 3), "uint8"), converter).shape)
+    (2, 32, 32, 3)
+    >>> tuple(convert_images(["data/fixtures/pairs/images/scene_0000.png"], converter).shape)
+    (1, 32, 32, 3)
     """
     if _count(images) == 0:
         raise ValueError(f"Received no images (an empty batch of shape {np.shape(images)}); pass at least one.")

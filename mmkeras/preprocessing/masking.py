@@ -24,6 +24,13 @@ def mask_tokens(ids, mask_id, vocab_size, first_regular_id, rate=0.15, seed=None
         `(inputs, labels, weights)`: the corrupted ids, the original ids,
         and float32 weights that are 1 at chosen positions and 0 elsewhere
         (pass them as `sample_weight`, so the loss only counts chosen tokens).
+
+    Example:
+
+    >>> ids = keras.ops.convert_to_tensor([[5, 6, 7, 8, 9, 10, 0, 0]] * 4)
+    >>> inputs, labels, weights = mask_tokens(ids, mask_id=4, vocab_size=12, first_regular_id=5, rate=0.5, seed=1)
+    >>> bool(keras.ops.all(labels == ids)), bool(keras.ops.all(keras.ops.where(ids == 0, weights, 0.0) == 0))
+    (True, True)
     """
     if not 0.0 < rate < 1.0:
         raise ValueError(f"`rate` must be in (0, 1). Received: rate={rate!r}")

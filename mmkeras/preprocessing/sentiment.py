@@ -49,14 +49,27 @@ def sentiment_features(texts):
 
 
 def correct_spelling(text):
-    """TextBlob's spelling correction (offline: it ships its word counts)."""
+    """TextBlob's spelling correction (offline: it ships its word counts).
+
+    Example:
+
+    >>> correct_spelling("a beautifull red circel")
+    'a beautiful red circle'
+    """
     from textblob import TextBlob
 
     return str(TextBlob(str(text)).correct())
 
 
 def missing_textblob_corpora():
-    """Names of the NLTK corpora TextBlob's word features need but cannot find."""
+    """Names of the NLTK corpora TextBlob's word features need but cannot find.
+
+    Example:
+
+    >>> missing = missing_textblob_corpora()  # [] once `python -m textblob.download_corpora` has run
+    >>> set(missing) <= set(_CORPORA)
+    True
+    """
     import nltk
 
     missing = []
@@ -73,6 +86,13 @@ def require_textblob_corpora():
 
     Raises:
         RuntimeError naming the missing corpora and the install command.
+
+    Example:
+
+    >>> try:
+    ...     require_textblob_corpora()
+    ... except RuntimeError as error:  # on a machine without the corpora
+    ...     assert "python -m textblob.download_corpora" in str(error)
     """
     missing = missing_textblob_corpora()
     if missing:

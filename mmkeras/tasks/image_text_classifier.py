@@ -18,6 +18,17 @@ class ImageTextClassifier(Task):
     Subclasses set `build_backbone` (a `mmkeras.models` builder, called
     as `build_backbone(vocab_size, num_labels, **preset_arguments)`, as a
     staticmethod) and `text_input` (the backbone's text input name).
+
+    Example:
+
+    `ProductClassifier` and `VisualQuestionAnswerer` are image-text classifiers:
+
+    >>> from mmkeras.tasks import ProductClassifier
+    >>> shop = ProductClassifier.from_preset(
+    ...     "world_product_classifier", vocabulary=["green", "mug", "lamp"], labels=["kitchen", "lighting"])
+    >>> labels, confidences = shop.predict_labels(np.zeros((2, 32, 32, 3), "uint8"), ["green mug", "green lamp"])
+    >>> isinstance(shop, ImageTextClassifier), shop.labels, set(labels) <= {"kitchen", "lighting"}
+    (True, ['kitchen', 'lighting'], True)
     """
 
     build_backbone = None

@@ -20,6 +20,16 @@ class Preprocessor(keras.layers.Layer):
     with `x` the backbone's input dict. Sublayers named in `nested_layers`
     (an image converter, a tokenizer) are serialized in `get_config` by
     the subclass and deserialized here, in `from_config`.
+
+    Example:
+
+    A preprocessor that lower-cases its texts (a real one also tokenizes them):
+
+    >>> class Lowercase(Preprocessor):
+    ...     def call(self, x, y=None, sample_weight=None):
+    ...         return tf.strings.lower(x)
+    >>> Lowercase()(tf.constant(["Red Circle"])).numpy()
+    array([b'red circle'], dtype=object)
     """
 
     #: config keys that hold serialized layers.

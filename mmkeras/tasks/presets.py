@@ -205,6 +205,17 @@ def register_preset(name, task, backbone, training=None, description="", chapter
         training: optional dict (epochs, batch_size, learning_rate, ...).
         description: one line.
         chapter: the chapter that trains it, if any.
+
+    Example:
+
+    >>> register_preset("my_small_captioner", task="Captioner",
+    ...                 backbone={**get_preset("world_captioner")["backbone"], "units": 64},
+    ...                 description="chapter 07's captioner with a narrower LSTM")
+    >>> from mmkeras.tasks import Captioner
+    >>> captioner = Captioner.from_preset("my_small_captioner", vocabulary=["a", "red", "circle"])
+    >>> captioner.backbone.get_layer("decoder").units
+    64
+    >>> _ = _PRESETS.pop("my_small_captioner")  # this example's clean-up
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"`name` must be a non-empty string. Received: name={name!r}")

@@ -22,6 +22,17 @@ class Task(keras.Model):
         preprocessor: the task's `Preprocessor`, or `None` to feed the
             backbone's inputs directly.
         **kwargs: `keras.Model` arguments (`name`).
+
+    Example:
+
+    A task with no preprocessor feeds the backbone as it is:
+
+    >>> backbone = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    >>> task = Task(backbone)
+    >>> task.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    >>> history = task.fit(np.ones((8, 4)), np.zeros((8,)), epochs=1, verbose=0)
+    >>> tuple(task.predict(np.ones((3, 4)), verbose=0).shape)
+    (3, 2)
     """
 
     #: the preset `task` field this class accepts.

@@ -11,7 +11,18 @@ from mmkeras.tasks.text_to_image_preprocessor import TextToImagePreprocessor
 
 class TextToImageTask(Task):
     """The base of `ConditionalVAE` and `ConditionalGAN`: `generate(descriptions)`
-    draws with the network `drawer` (`[latent, text]` to images in [0, 1])."""
+    draws with the network `drawer` (`[latent, text]` to images in [0, 1]).
+
+    Example:
+
+    `ConditionalVAE` and `ConditionalGAN` are text-to-image tasks:
+
+    >>> from mmkeras.tasks import ConditionalVAE
+    >>> cvae = ConditionalVAE.from_preset("world_cvae", vocabulary=["red", "blue", "circle"], filters=(4, 8))
+    >>> images = cvae.generate(["red circle", "blue circle"], seed=0)
+    >>> isinstance(cvae, TextToImageTask), images.shape[0], images.dtype.name
+    (True, 2, 'uint8')
+    """
 
     preprocessor_class = TextToImagePreprocessor
 

@@ -59,6 +59,15 @@ def split_cpu(count):
     Raises:
         RuntimeError: if TensorFlow has already set up its devices with
             another number of CPUs.
+
+    Example:
+
+    In a fresh process (this one has already started TensorFlow):
+
+    >>> import subprocess, sys
+    >>> code = "from mmkeras.training import split_cpu; print(split_cpu(2))"
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
+    "['/device:CPU:0', '/device:CPU:1']"
     """
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"`count` must be an int >= 1. Received: count={count!r}")
@@ -81,7 +90,14 @@ def split_cpu(count):
 
 
 def free_ports(count):
-    """`count` TCP ports on localhost that are free right now."""
+    """`count` TCP ports on localhost that are free right now.
+
+    Example:
+
+    >>> ports = free_ports(2)
+    >>> len(set(ports)), all(1024 <= port < 65536 for port in ports)
+    (2, True)
+    """
     sockets = []
     try:
         for _ in range(count):
@@ -106,6 +122,13 @@ def local_cluster_config(ports, index):
     Returns:
         A JSON string; put it in `os.environ["TF_CONFIG"]` before creating
         the strategy.
+
+    Example:
+
+    >>> import json
+    >>> config = json.loads(local_cluster_config([12345, 12346], index=1))
+    >>> config["cluster"]["worker"], config["task"]
+    (['localhost:12345', 'localhost:12346'], {'type': 'worker', 'index': 1})
     """
     if not isinstance(ports, (list, tuple)) or not ports or not all(
         isinstance(port, int) and 0 < port < 65536 for port in ports
@@ -222,6 +245,17 @@ def fit_distributed(model, dataset, epochs, strategy):
 
     Returns:
         A dict `{"loss": [one mean training loss per epoch]}`.
+
+    Example:
+
+    >>> strategy = make_strategy("mirrored", devices=["/cpu:0"])
+    >>> with strategy.scope():
+    ...     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    ...     model.compile(optimizer="sgd", loss="mse")
+    >>> dataset = tf.data.Dataset.from_tensor_slices((np.ones((8, 4)), np.ones((8, 1)))).batch(4)
+    >>> history = fit_distributed(model, dataset, epochs=2, strategy=strategy)
+    >>> len(history["loss"])
+    2
     """
     tf = _tensorflow()
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:

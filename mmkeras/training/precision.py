@@ -34,7 +34,14 @@ SOFTMAX_NAMES = ("softmax", "log_softmax")
 
 @dataclasses.dataclass(frozen=True)
 class PrecisionPlan:
-    """What `plan_precision` decided, and why."""
+    """What `plan_precision` decided, and why.
+
+    Example:
+
+    >>> plan = plan_precision("auto", device="cpu")
+    >>> plan.device, plan.policy, bool(plan.reason)
+    ('cpu', 'float32', True)
+    """
 
     device: str
     policy: str
@@ -138,6 +145,12 @@ def set_precision_policy(policy="auto", device=None, compute_capability=None, ve
 
     Returns:
         The `PrecisionPlan` that was applied.
+
+    Example:
+
+    >>> plan = set_precision_policy("float32", verbose=False)
+    >>> plan.policy, keras.config.dtype_policy().name
+    ('float32', 'float32')
     """
     plan = plan_precision(policy, device=device, compute_capability=compute_capability)
     keras.config.set_dtype_policy(plan.policy)
@@ -186,6 +199,17 @@ def check_mixed_precision_safe(model):
     Raises:
         ValueError: naming the half-precision outputs and softmax layers,
             and how to fix them.
+
+    Example:
+
+    A softmax computed in float16 is refused, by name:
+
+    >>> inputs = keras.Input((4,))
+    >>> outputs = keras.layers.Dense(3, activation="softmax", dtype="mixed_float16", name="answers")(inputs)
+    >>> check_mixed_precision_safe(keras.Model(inputs, outputs))
+    Traceback (most recent call last):
+    ...
+    ValueError: ...answers...
     """
     if not isinstance(model, keras.Model):
         raise ValueError(f"Expected a keras.Model. Received: {type(model).__name__}")
