@@ -6,6 +6,7 @@ treat any failed request as a defect.
 """
 
 import importlib.metadata
+import inspect
 
 project = "mmkeras"
 author = "the mmkeras authors"
@@ -70,6 +71,22 @@ def _returns_as_a_field(app, what, name, obj, options, lines):
             return
 
 
+def _constructor_signature(app, what, name, obj, options, signature, return_annotation):
+    """A class's signature from its `__init__`.
+
+    Keras layers and models define `__new__(cls, *args, **kwargs)`, which
+    autodoc prefers, so every class would read `(*args, **kwargs)`.
+    """
+    if what != "class" or signature not in ("(*args, **kwargs)", None):
+        return None
+    try:
+        parameters = list(inspect.signature(obj.__init__).parameters.values())[1:]
+    except (TypeError, ValueError):
+        return None
+    return str(inspect.Signature(parameters)), return_annotation
+
+
 def setup(app):
+    app.connect("autodoc-process-signature", _constructor_signature)
     # Before napoleon (priority 500) rewrites the sections.
     app.connect("autodoc-process-docstring", _returns_as_a_field, priority=400)

@@ -104,6 +104,7 @@ return {
   formulas: formulas.length,
   untypeset: formulas.filter(f => !f.querySelector('mjx-container')).map(f => f.textContent.slice(0, 80)),
   mathErrors: Array.from(document.querySelectorAll('mjx-merror')).map(e => e.textContent.slice(0, 80)),
+  figures: document.querySelectorAll('.cell_output img').length,
   apiEntries: Array.from(document.querySelectorAll('dl.py:not(.method):not(.attribute):not(.property) > dt')).length,
   emptyEntries: Array.from(document.querySelectorAll('dl.py.class > dd, dl.py.function > dd'))
       .filter(d => !d.textContent.trim()).map(d => d.previousElementSibling.id),
@@ -166,7 +167,13 @@ def browser_problems(site, pages, screenshot):
                 found += [f"API entry without a description: {name}" for name in report["emptyEntries"]]
             formulas += report["formulas"]
             problems[page] = found
-            if screenshot and not shot_taken and relative.startswith("chapters/") and report["formulas"]:
+            if screenshot and not shot_taken and relative.startswith("chapters/") and report["formulas"] \
+                    and report["figures"]:
+                # A chapter with formulas and figures, its first figure in view.
+                # The theme scrolls smoothly: jump instead, so the shot is taken where it lands.
+                driver.execute_script("const figure = document.querySelector('.cell_output img');"
+                                      "window.scrollTo({top: figure.getBoundingClientRect().top + window.scrollY - 200,"
+                                      " behavior: 'instant'});")
                 driver.save_screenshot(str(screenshot))
                 shot_taken = relative
         driver.get(base + "search.html?q=Captioner")
@@ -210,7 +217,7 @@ def main(argv=None):
         if len(found) > 20:
             print(f"    ... and {len(found) - 20} more")
     print(f"{len(problems)} pages, {formulas} formulas typeset, search for 'Captioner': {hits} results; "
-          f"screenshot of {shot or 'no chapter with formulas'} at {screenshot}")
+          f"screenshot of {shot or 'no chapter with formulas and figures'} at {screenshot}")
     print(f"browser: {len(problems) - len(failed)} passed, {len(failed)} failed")
     return 1 if failed else 0
 

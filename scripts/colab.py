@@ -10,6 +10,7 @@ clones the book (the chapters read its `data/` and `benchmarks/` folders
 through `mmkeras.datasets.data_path` and `benchmark_path`) and installs it.
 """
 
+import copy
 import json
 import pathlib
 
@@ -50,24 +51,33 @@ def _lines(text):
 
 
 def stamp(notebook):
-    """Put the badge under the title and the install cell first; True when the file changed."""
+    """Put the badge under the title and the install cell first; True when the file changed.
+
+    A chapter already stamped is left untouched, byte for byte (an executed
+    copy, as `pytest --overwrite` writes it, keeps its outputs and layout).
+    """
     notebook = pathlib.Path(notebook)
-    before = notebook.read_text(encoding="utf-8")
-    book = json.loads(before)
+    book = json.loads(notebook.read_text(encoding="utf-8"))
     cells = book["cells"]
+    before = copy.deepcopy(cells)
     title = cells[0]
     if title["cell_type"] != "markdown" or not _text(title).startswith("# "):
         raise ValueError(f"{notebook}: the first cell must be the chapter's markdown title, not {_text(title)[:60]!r}")
     heading, _, rest = _text(title).partition("\n")
     rest = "\n".join(line for line in rest.split("\n") if "colab.research.google.com" not in line).lstrip("\n")
     title["source"] = _lines(f"{heading}\n\n{badge_markdown(notebook.name)}\n\n{rest}")
-    cells[:] = [cell for cell in cells if INSTALL_TAG not in cell.get("metadata", {}).get("tags", [])]
-    install = {"cell_type": "code", "execution_count": None, "id": INSTALL_TAG, "metadata": {"tags": [INSTALL_TAG]},
-               "outputs": [], "source": _lines(INSTALL_SOURCE)}
-    cells.insert(1, install)
-    after = json.dumps(book, indent=1, ensure_ascii=False) + "\n"
-    notebook.write_text(after, encoding="utf-8")
-    return after != before
+    installs = [cell for cell in cells if INSTALL_TAG in cell.get("metadata", {}).get("tags", [])]
+    if len(installs) == 1 and cells[1] is installs[0] and _text(installs[0]) == INSTALL_SOURCE:
+        pass  # in place already; an executed copy keeps its execution count
+    else:
+        cells[:] = [cell for cell in cells if cell not in installs]
+        install = {"cell_type": "code", "execution_count": None, "id": INSTALL_TAG, "metadata": {"tags": [INSTALL_TAG]},
+                   "outputs": [], "source": _lines(INSTALL_SOURCE)}
+        cells.insert(1, install)
+    if [(_text(c), c["cell_type"]) for c in cells] == [(_text(c), c["cell_type"]) for c in before]:
+        return False
+    notebook.write_text(json.dumps(book, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
 
 
 if __name__ == "__main__":
