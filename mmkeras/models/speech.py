@@ -73,11 +73,11 @@ def transcribe(recognizer, features, characters):
 
     Example:
 
-    >>> from mmkeras.datasets import CHARACTERS
-    >>> recognizer = build_speech_recognizer(vocabulary_size=len(CHARACTERS) + 1, num_features=40, filters=(8, 8),
+    >>> characters = "abcdefghijklmnopqrstuvwxyz '"  # id i + 1 is characters[i]; 0 is the blank
+    >>> recognizer = build_speech_recognizer(vocabulary_size=len(characters) + 1, num_features=40, filters=(8, 8),
     ...                                      recurrent_units=8)
-    >>> texts = transcribe(recognizer, np.zeros((2, 100, 40), "float32"), CHARACTERS)  # untrained: any characters
-    >>> len(texts), all(set(text) <= set(CHARACTERS) for text in texts)
+    >>> texts = transcribe(recognizer, np.zeros((2, 100, 40), "float32"), characters)  # untrained: any characters
+    >>> len(texts), all(set(text) <= set(characters) for text in texts)
     (2, True)
     """
     vocabulary_size = recognizer.output.shape[-1]
