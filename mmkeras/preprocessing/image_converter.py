@@ -1,11 +1,36 @@
 """Images of any size and type to the size and scale a model takes."""
 
+import types
+
 import keras
 from keras import ops
 
 from mmkeras.layers._checks import is_concrete
 
 INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area")
+
+
+def _keras_ops():
+    return types.SimpleNamespace(
+        convert_to_tensor=ops.convert_to_tensor, cast=ops.cast, concatenate=ops.concatenate, clip=ops.clip,
+        resize=lambda images, size, interpolation, antialias: ops.image.resize(
+            images, size, interpolation=interpolation, antialias=antialias),
+    )
+
+
+def _tensorflow_ops():
+    import tensorflow as tf
+
+    return types.SimpleNamespace(
+        convert_to_tensor=tf.convert_to_tensor, cast=tf.cast, clip=tf.clip_by_value,
+        concatenate=lambda tensors, axis: tf.concat(tensors, axis=axis),
+        resize=lambda images, size, interpolation, antialias: tf.image.resize(
+            images, size, method=interpolation, antialias=antialias),
+    )
+
+
+def _is_tensorflow_tensor(value):
+    return type(value).__module__.startswith("tensorflow")
 
 
 @keras.saving.register_keras_serializable(package="mmkeras")
@@ -73,7 +98,15 @@ class ImageConverter(keras.layers.Layer):
         self.built = True
 
     def call(self, images):
-        images = ops.convert_to_tensor(images)
+        # A task's preprocessor runs in tf.data, where the images are TensorFlow
+        # tensors (symbolic ones, inside the map) whatever Keras's backend:
+        # JAX or PyTorch ops cannot read them, so TensorFlow's ops do the same
+        # steps there (as Keras's own preprocessing layers do in tf.data).
+        if keras.backend.backend() != "tensorflow" and _is_tensorflow_tensor(images):
+            backend = _tensorflow_ops()
+        else:
+            backend = _keras_ops()
+        images = backend.convert_to_tensor(images)
         rank = len(images.shape)
         if rank not in (3, 4):
             raise ValueError(
@@ -99,21 +132,16 @@ class ImageConverter(keras.layers.Layer):
                     f"ImageConverter: {where} holds NaN or infinite pixels, and a model would turn it into "
                     "ordinary-looking output. Check how the image was made or decoded."
                 )
-        images = ops.cast(images, "float32")
+        images = backend.cast(images, "float32")
         if is_integer:
             images = images / 255.0
         if channels == 1:
-            images = ops.concatenate([images] * 3, axis=-1)
+            images = backend.concatenate([images] * 3, axis=-1)
         elif channels == 4:
             images = images[..., :3]
         if tuple(images.shape[-3:-1]) != (self.image_size, self.image_size):
-            images = ops.image.resize(
-                images,
-                (self.image_size, self.image_size),
-                interpolation=self.interpolation,
-                antialias=self.antialias,
-            )
-        return ops.clip(images, 0.0, 1.0)
+            images = backend.resize(images, (self.image_size, self.image_size), self.interpolation, self.antialias)
+        return backend.clip(images, 0.0, 1.0)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-3]) + (self.image_size, self.image_size, 3)

@@ -23,7 +23,8 @@ class ConditionalGAN(TextToImageTask):
     `generate(descriptions)` draws uint8 images.
 
     The training step uses TensorFlow's `GradientTape`, so `fit` needs the
-    TensorFlow backend (the tasks' `tf.data` preprocessing does too).
+    TensorFlow backend; a trained task saved as `.keras` loads and
+    generates on JAX and PyTorch too.
 
     Args:
         backbone: the generator, a model from `build_cgan_generator`.
@@ -120,12 +121,23 @@ class ConditionalGAN(TextToImageTask):
     def metrics(self):
         return [self.discriminator_loss_tracker, self.generator_loss_tracker]
 
-    def train_step(self, data):
+    def fit(self, *args, **kwargs):
+        # Checked before Keras's trainer calls train_step: JAX's trainer calls it
+        # as train_step(state, data) and would fail with a bare TypeError.
+        self._check_backend()
+        return super().fit(*args, **kwargs)
+
+    @staticmethod
+    def _check_backend():
         if keras.backend.backend() != "tensorflow":
             raise RuntimeError(
                 f"ConditionalGAN.fit needs the TensorFlow backend; this is {keras.backend.backend()!r}. "
-                "Set KERAS_BACKEND=tensorflow before importing keras."
+                "Train with KERAS_BACKEND=tensorflow; the saved .keras file then loads and generates on "
+                "any backend."
             )
+
+    def train_step(self, data):
+        self._check_backend()
         import tensorflow as tf
 
         x = data[0] if isinstance(data, tuple) else data
