@@ -19,6 +19,20 @@ class SymmetricInfoNCE(keras.losses.Loss):
     `y_true` is not used (the targets are the diagonal); Keras still needs
     one, so pass e.g. `np.zeros(batch_size)`.
 
+    Under data parallelism the negatives are the global batch's, not one
+    replica's: `ContrastiveSimilarity` gathers both embeddings from every
+    replica during training, so each replica receives the logits of the
+    whole global batch and this loss is the single-device loss of that
+    batch. Gradients: each replica differentiates that same loss, scaled by
+    `1 / replicas` as Keras scales every loss under `tf.distribute`. The
+    gather's gradient sums what all replicas send back for each row and
+    delivers it to the replica that computed the row, so a replica's own
+    embeddings receive `d loss / d rows` of the global loss, and the
+    summed gradients over replicas equal one device's gradient on the
+    global batch (`tests/training/test_replicas.py` trains both and
+    compares the weights). Under JAX's `keras.distribution` the step is one
+    program over the global batch, so the same holds with no gather.
+
     Example:
 
     >>> logits = keras.ops.convert_to_tensor([[10.0, 0.0], [0.0, 10.0]])

@@ -3,6 +3,8 @@ import math
 import keras
 from keras import ops
 
+from mmkeras.training.replicas import gather_from_replicas
+
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class ContrastiveSimilarity(keras.layers.Layer):
@@ -16,6 +18,19 @@ class ContrastiveSimilarity(keras.layers.Layer):
     by sharpening instead of aligning. Train with
     `mmkeras.losses.SymmetricInfoNCE`.
 
+    Under data parallelism each replica embeds only its share of the
+    batch, which would leave each with fewer negatives than one device
+    has. So during training (`training=True`, as in `fit`) the layer
+    gathers `a` and `b` from every replica first
+    (`mmkeras.training.gather_from_replicas`) and returns the logits of
+    the global batch on each: the loss is then the single-device loss of
+    the global batch, and its gradient reaches each replica's own
+    embeddings through the gather (see `SymmetricInfoNCE`). Under
+    `tf.distribute` this is an all-gather; under JAX's
+    `keras.distribution` the step is already computed over the global
+    batch; on one device nothing changes. Prediction and evaluation keep
+    each replica's own batch.
+
     .. math::
 
         \text{logits}_{ij} = s\, \frac{a_i^\top b_j}{\lVert a_i \rVert\, \lVert b_j \rVert}, \qquad s = \min\!\left(\frac{1}{\tau},\; s_{\max}\right)
@@ -25,13 +40,19 @@ class ContrastiveSimilarity(keras.layers.Layer):
             CLIP).
         learn_temperature: whether the temperature is trained.
         max_scale: the largest allowed `s`.
+        gather_across_replicas: whether training compares each replica's
+            examples with the global batch (`True`, as CLIP does) or only
+            with its own share (`False`).
         **kwargs: base layer keyword arguments, e.g. `name`.
 
     Call arguments:
         inputs: `[a (B_a, D), b (B_b, D)]`, the same width D.
+        training: bool; when true and `gather_across_replicas`, the
+            inputs are gathered from every data-parallel replica first.
 
     Returns:
-        Logits `(B_a, B_b)`.
+        Logits `(B_a, B_b)`; during multi-replica training, of the global
+        batch.
 
     Example:
 
@@ -45,8 +66,15 @@ class ContrastiveSimilarity(keras.layers.Layer):
         Language Supervision" (CLIP), ICML 2021.
     """
 
-    def __init__(self, initial_temperature=0.07, learn_temperature=True, max_scale=100.0, **kwargs):
+    def __init__(
+        self, initial_temperature=0.07, learn_temperature=True, max_scale=100.0, gather_across_replicas=True, **kwargs
+    ):
         super().__init__(**kwargs)
+        if not isinstance(gather_across_replicas, bool):
+            raise ValueError(
+                "`gather_across_replicas` must be True or False. "
+                f"Received: gather_across_replicas={gather_across_replicas!r}"
+            )
         if not initial_temperature > 0:
             raise ValueError(
                 f"`initial_temperature` must be > 0. Received: initial_temperature={initial_temperature!r}"
@@ -59,6 +87,7 @@ class ContrastiveSimilarity(keras.layers.Layer):
         self.initial_temperature = initial_temperature
         self.learn_temperature = learn_temperature
         self.max_scale = max_scale
+        self.gather_across_replicas = gather_across_replicas
 
     def _check(self, input_shape):
         if not isinstance(input_shape, (list, tuple)) or len(input_shape) != 2 or not all(
@@ -95,8 +124,10 @@ class ContrastiveSimilarity(keras.layers.Layer):
         self._check(input_shape)
         return (input_shape[0][0], input_shape[1][0])
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         self._check([tuple(x.shape) for x in inputs])
+        if training and self.gather_across_replicas:
+            inputs = [gather_from_replicas(x) for x in inputs]
         a, b = (ops.cast(x, self.compute_dtype) for x in inputs)
         a = a / ops.sqrt(ops.sum(a * a, axis=-1, keepdims=True) + 1e-12)
         b = b / ops.sqrt(ops.sum(b * b, axis=-1, keepdims=True) + 1e-12)
@@ -110,6 +141,7 @@ class ContrastiveSimilarity(keras.layers.Layer):
                 "initial_temperature": self.initial_temperature,
                 "learn_temperature": self.learn_temperature,
                 "max_scale": self.max_scale,
+                "gather_across_replicas": self.gather_across_replicas,
             }
         )
         return config

@@ -18,6 +18,7 @@ def build_dual_encoder(
     text_units=128,
     initial_temperature=0.07,
     use_cudnn="auto",
+    gather_across_replicas=True,
     name="dual_encoder",
 ):
     """Two towers and a similarity: the CLIP recipe at the book's scale.
@@ -30,7 +31,9 @@ def build_dual_encoder(
     retrieval, embed each side once with its tower (
     `model.get_layer( "image_tower")`, `"text_tower"`) and compare by cosine similarity.
     `filters` and `downsampling` (`"max_pool"` or `"strided"`) are the
-    `ImageEncoder`'s.
+    `ImageEncoder`'s. With `gather_across_replicas` (the default),
+    data-parallel training uses the global batch's negatives on every
+    replica (see `ContrastiveSimilarity`).
 
     Returns:
         A `keras.Model` with inputs
@@ -60,5 +63,7 @@ def build_dual_encoder(
     )
     images = keras.Input((image_size, image_size, 3), name="image")
     texts = keras.Input((text_length,), dtype="int32", name="text")
-    logits = ContrastiveSimilarity(initial_temperature, dtype="float32", name="similarity")([image_tower(images), text_tower(texts)])
+    logits = ContrastiveSimilarity(
+        initial_temperature, gather_across_replicas=gather_across_replicas, dtype="float32", name="similarity"
+    )([image_tower(images), text_tower(texts)])
     return keras.Model({"image": images, "text": texts}, logits, name=name)

@@ -5,6 +5,12 @@
   and `check_mixed_precision_safe` for a model's outputs and softmaxes.
 - `make_strategy`, `split_cpu`, `local_cluster_config`, `fit_distributed`:
   `tf.distribute` data parallelism on one machine or several workers.
+- `make_data_parallel`: `keras.distribution` data parallelism on JAX, on
+  one machine or several hosts.
+- `gather_from_replicas`, `replica_count`: a tensor from every replica,
+  for losses that need the global batch (contrastive negatives).
+- `backend_recommendation`: which backend to train on, per device, from
+  `benchmarks/backends.py`'s measurements.
 """
 
 from mmkeras.training.compilation import DEVICES
@@ -19,8 +25,14 @@ from mmkeras.training.distribution import free_ports
 from mmkeras.training.distribution import local_cluster_config
 from mmkeras.training.distribution import make_strategy
 from mmkeras.training.distribution import split_cpu
+from mmkeras.training.keras_distribution import make_data_parallel
+from mmkeras.training.keras_distribution import split_jax_cpu
 from mmkeras.training.precision import POLICIES
 from mmkeras.training.precision import PrecisionPlan
 from mmkeras.training.precision import check_mixed_precision_safe
 from mmkeras.training.precision import plan_precision
 from mmkeras.training.precision import set_precision_policy
+from mmkeras.training.recommendations import BACKEND_RECOMMENDATIONS
+from mmkeras.training.recommendations import backend_recommendation
+from mmkeras.training.replicas import gather_from_replicas
+from mmkeras.training.replicas import replica_count

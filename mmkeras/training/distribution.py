@@ -26,6 +26,8 @@ import socket
 
 import keras
 
+from mmkeras.training.keras_distribution import split_jax_cpu
+
 STRATEGIES = ("mirrored", "multi_worker")
 
 
@@ -48,13 +50,16 @@ def split_cpu(count):
     `MirroredStrategy` treats them as separate replicas. TensorFlow fixes
     its devices the first time it runs anything, so call this at the top
     of a program or notebook, before any model, tensor or dataset exists.
+    Under the jax backend the same call makes XLA's host platform show
+    `count` devices for `keras.distribution` (see `split_jax_cpu`).
 
     Args:
         count: int >= 1, the number of logical CPU devices.
 
     Returns:
         The names of the logical CPU devices, e.g.
-        `["/device:CPU:0", "/device:CPU:1"]`.
+        `["/device:CPU:0", "/device:CPU:1"]` (TensorFlow) or
+        `["cpu:0", "cpu:1"]` (JAX).
 
     Raises:
         RuntimeError: if TensorFlow has already set up its devices with
@@ -71,6 +76,8 @@ def split_cpu(count):
     """
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError(f"`count` must be an int >= 1. Received: count={count!r}")
+    if keras.config.backend() == "jax":
+        return split_jax_cpu(count)
     tf = _tensorflow()
     cpu = tf.config.list_physical_devices("CPU")[0]
     try:
