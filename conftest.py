@@ -52,7 +52,7 @@ _LONG_ITEMS = {
     "09_speech_to_text": 92,
     "07_image_captioning_with_attention": 82,
     "03_text_representations": 75,
-    "12_training_at_scale_and_deployment": 72,
+    "12_training_at_scale_and_deployment": 105,
     "15_summary_challenges_and_faq": 65,
     "06_multimodal_product_classification": 54,
     "08_cross_modal_retrieval_and_alignment": 45,
