@@ -45,7 +45,7 @@ API_MODULES = {
     "mmkeras.viz": "Plots.",
 }
 # Modules the chapters call as modules (`audio.spectrogram(...)`), documented whole.
-WHOLE_MODULES = {"mmkeras.preprocessing": ["mmkeras.preprocessing.audio"]}
+WHOLE_MODULES = {"mmkeras.preprocessing": ["mmkeras.preprocessing.audio"], "mmkeras.datasets": ["mmkeras.datasets.chinese"]}
 BENCHMARK_RESULTS = ROOT / "benchmarks" / "results"
 
 

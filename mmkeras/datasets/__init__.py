@@ -1,11 +1,18 @@
-"""Data for the book: the bundled world and `tf.data` pipelines over it."""
+"""Data for the book: the bundled world and `tf.data` pipelines over it.
+
+The world is written in English and in Chinese (`language="en"` or
+`"zh"`); `mmkeras.datasets.chinese` holds its Chinese words and grammar.
+"""
 
 from mmkeras.datasets.scenes import ANSWERS
+from mmkeras.datasets.scenes import ANSWERS_ZH
+from mmkeras.datasets.scenes import LANGUAGES
 from mmkeras.datasets.scenes import COLORS
 from mmkeras.datasets.scenes import QUESTION_TYPES
 from mmkeras.datasets.scenes import SHAPES
 from mmkeras.datasets.scenes import SIZES
 from mmkeras.datasets.scenes import SceneObject
+from mmkeras.datasets.scenes import answers
 from mmkeras.datasets.scenes import Scenes
 from mmkeras.datasets.scenes import make_scenes
 from mmkeras.datasets.scenes import matching_pairs
@@ -22,6 +29,7 @@ from mmkeras.datasets.caption_formats import load_caption_pairs
 from mmkeras.datasets.caption_formats import load_coco_captions
 from mmkeras.datasets.caption_formats import load_flickr8k
 from mmkeras.datasets.shop import CATEGORIES
+from mmkeras.datasets.shop import CATEGORIES_ZH
 from mmkeras.datasets.shop import DEPARTMENTS
 from mmkeras.datasets.shop import FORMS
 from mmkeras.datasets.shop import Shop

@@ -10,6 +10,8 @@ import dataclasses
 
 import numpy as np
 
+from mmkeras.datasets import chinese
+
 COLORS = {
     "red": (220, 40, 40),
     "green": (40, 170, 60),
@@ -34,6 +36,30 @@ ANSWERS = (
     + ("yes", "no")
     + RELATIONS
 )
+LANGUAGES = ("en", "zh")
+# The same answers in Chinese, in the same order: a class index means the
+# same answer in both languages.
+ANSWERS_ZH = tuple(chinese.answer_word(answer) for answer in ANSWERS)
+
+
+def answers(language="en"):
+    """Every answer of the world in `language`, in class-index order.
+
+    Example:
+
+    >>> answers("zh")[:3], answers("en")[:3]
+    (('红色', '绿色', '蓝色'), ('red', 'green', 'blue'))
+    """
+    return ANSWERS_ZH if check_language(language) == "zh" else ANSWERS
+
+
+def check_language(language):
+    """`language` if the world speaks it, else a clear error."""
+    if language not in LANGUAGES:
+        raise ValueError(
+            f"The world is written in English ('en') and Chinese ('zh'). Received: language={language!r}"
+        )
+    return language
 
 _PLURALS = {"circle": "circles", "square": "squares", "triangle": "triangles"}
 _RELATION_PHRASES = {
@@ -100,6 +126,8 @@ class Scenes:
         questions: list of n lists of dicts with keys `"question"`,
             `"answer"` and `"type"` (one of `QUESTION_TYPES`).
         seed: the seed the scenes were generated from.
+        language: `"en"` or `"zh"`, the language of the captions,
+            questions and answers.
 
     Example:
 
@@ -113,6 +141,7 @@ class Scenes:
     captions: list
     questions: list
     seed: int
+    language: str = "en"
 
     def __len__(self):
         return len(self.images)
@@ -126,6 +155,7 @@ class Scenes:
             captions=[self.captions[i] for i in index],
             questions=[self.questions[i] for i in index],
             seed=self.seed,
+            language=self.language,
         )
 
     def qa_table(self):
@@ -134,7 +164,8 @@ class Scenes:
         Returns:
             A dict of NumPy arrays of equal length: `"scene"` (int index of
             the scene the question is about), `"question"`, `"answer"`,
-            `"type"` (strings) and `"answer_id"` (index into `ANSWERS`).
+            `"type"` (strings) and `"answer_id"` (index into `ANSWERS`, the
+            same in every language).
         """
         rows = [
             (i, qa["question"], qa["answer"], qa["type"])
@@ -148,7 +179,7 @@ class Scenes:
             "answer": np.asarray(answer, dtype=object),
             "type": np.asarray(qtype, dtype=object),
             "answer_id": np.asarray(
-                [ANSWERS.index(a) for a in answer], dtype=np.int64
+                [answers(self.language).index(a) for a in answer], dtype=np.int64
             ),
         }
 
@@ -166,14 +197,17 @@ def as_index_array(index, length, owner):
     return index
 
 
-def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0):
+def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0, language="en"):
     """Generate `n` scenes of the bundled world.
 
     Each scene has 1 to `max_objects` non-overlapping objects, each with a
     shape (circle, square, triangle), a colour (six of them), a size (small
     or large) and a position, on a softly shaded background with mild
     pixel noise. Every scene comes with several captions from a small
-    grammar and one question of each type in `QUESTION_TYPES`.
+    grammar and one question of each type in `QUESTION_TYPES`, in English
+    or in Chinese (`mmkeras.datasets.chinese`): the same seed gives the
+    same images and objects in both, and caption k, question k and its
+    answer in one language translate those of the other.
 
     Args:
         n: number of scenes, a non-negative int.
@@ -181,6 +215,7 @@ def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0):
         image_size: height and width in pixels, at least 32.
         max_objects: most objects per scene, 1 to 3.
         noise: standard deviation of the Gaussian pixel noise (0-255 scale).
+        language: `"en"` (English) or `"zh"` (Chinese).
 
     Returns:
         A `Scenes` object.
@@ -192,6 +227,8 @@ def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0):
     (4, 64, 64, 3)
     >>> len(scenes.captions[0]) >= 3
     True
+    >>> make_scenes(3, seed=3).captions[2][0], make_scenes(3, seed=3, language="zh").captions[2][0]
+    ('a small orange square', '一个橙色的小正方形')
     """
     if not isinstance(n, (int, np.integer)) or n < 0:
         raise ValueError(f"`n` must be a non-negative int. Received: n={n!r}")
@@ -204,6 +241,7 @@ def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0):
         raise ValueError(
             f"`max_objects` must be 1, 2 or 3. Received: max_objects={max_objects!r}"
         )
+    check_language(language)
     rng = np.random.default_rng(seed)
     images = np.empty((n, image_size, image_size, 3), dtype=np.uint8)
     coords = np.arange(image_size, dtype=np.float32) + 0.5
@@ -212,9 +250,9 @@ def make_scenes(n, seed=0, image_size=64, max_objects=3, noise=6.0):
         objects = _sample_objects(rng, image_size, max_objects)
         images[i] = _render(rng, objects, image_size, coords, noise)
         all_objects.append(objects)
-        all_captions.append(_captions(rng, objects, image_size / 2))
-        all_questions.append(_questions(rng, objects, image_size / 2))
-    return Scenes(images, all_objects, all_captions, all_questions, seed)
+        all_captions.append(_captions(rng, objects, image_size / 2, language))
+        all_questions.append(_questions(rng, objects, image_size / 2, language))
+    return Scenes(images, all_objects, all_captions, all_questions, seed, language)
 
 
 def matching_pairs(scenes, hard_negative_rate=0.5, seed=0):
@@ -385,7 +423,17 @@ def _join(phrases):
     return ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
-def _captions(rng, objects, centre):
+def _captions(rng, objects, centre, language="en"):
+    # The draw comes first and does not depend on the language, so the same
+    # seed gives the same scenes, and parallel captions, in every language.
+    phrasing = int(rng.integers(2)) if len(objects) >= 2 else 0
+    relation = _relation(objects[0], objects[1]) if len(objects) >= 2 else None
+    corner = None
+    if len(objects) == 1:
+        o = objects[0]
+        corner = ("top" if o.y < centre else "bottom", "left" if o.x < centre else "right")
+    if language == "zh":
+        return chinese.captions(objects, corner=corner, relation=relation, phrasing=phrasing)
     listed = [_article(o.phrase()) for o in objects]
     short = [_article(o.phrase(with_size=False)) for o in objects]
     count = COUNT_WORDS[len(objects)]
@@ -398,8 +446,7 @@ def _captions(rng, objects, centre):
     ]
     if len(objects) >= 2:
         a, b = objects[0], objects[1]
-        relation = _relation(a, b)
-        phrase = _RELATION_PHRASES[relation][int(rng.integers(2))]
+        phrase = _RELATION_PHRASES[relation][phrasing]
         captions.append(f"{_article(a.phrase())} {phrase} {_article(b.phrase())}")
         inverse = {"left": "right", "right": "left", "above": "below", "below": "above"}
         inverse_phrase = _RELATION_PHRASES[inverse[relation]][0]
@@ -407,78 +454,97 @@ def _captions(rng, objects, centre):
             f"{_article(b.phrase())} is {inverse_phrase} {_article(a.phrase())}"
         )
     else:
-        o = objects[0]
-        vertical = "top" if o.y < centre else "bottom"
-        horizontal = "left" if o.x < centre else "right"
-        captions.append(f"a lone {o.phrase()} near the {vertical} {horizontal}")
+        vertical, horizontal = corner
+        captions.append(f"a lone {objects[0].phrase()} near the {vertical} {horizontal}")
     return captions
 
 
-def _questions(rng, objects, centre):
+def _question_plans(rng, objects, centre):
+    """What each question of a scene asks and its answer, in no language."""
     shapes = [o.shape for o in objects]
     colors = [o.color for o in objects]
-    questions = []
+    plans = []
 
     # Objects never share (size, shape) or (size, colour), so "the large
     # circle" and "the small red object" always name exactly one object.
     target = objects[int(rng.integers(len(objects)))]
-    if shapes.count(target.shape) == 1:
-        name = target.shape
-    else:
-        name = f"{target.size} {target.shape}"
-    questions.append(_qa(f"what color is the {name}?", target.color, "color"))
+    size = None if shapes.count(target.shape) == 1 else target.size
+    plans.append({"type": "color", "name": (size, None, target.shape), "answer": target.color})
 
     target = objects[int(rng.integers(len(objects)))]
-    if colors.count(target.color) == 1:
-        name = f"{target.color} object"
-    else:
-        name = f"{target.size} {target.color} object"
-    questions.append(_qa(f"what shape is the {name}?", target.shape, "shape"))
+    size = None if colors.count(target.color) == 1 else target.size
+    plans.append({"type": "shape", "name": (size, target.color, None), "answer": target.shape})
 
     kind = int(rng.integers(3))
     if kind == 0:
-        questions.append(_qa("how many objects are there?", COUNT_WORDS[len(objects)], "count"))
+        plans.append({"type": "count", "of": ("objects", None), "answer": COUNT_WORDS[len(objects)]})
     elif kind == 1:
         shape = SHAPES[int(rng.integers(len(SHAPES)))]
-        questions.append(
-            _qa(f"how many {_PLURALS[shape]} are there?", COUNT_WORDS[shapes.count(shape)], "count")
-        )
+        plans.append({"type": "count", "of": ("shape", shape), "answer": COUNT_WORDS[shapes.count(shape)]})
     else:
         color = tuple(COLORS)[int(rng.integers(len(COLORS)))]
-        questions.append(
-            _qa(f"how many {color} objects are there?", COUNT_WORDS[colors.count(color)], "count")
-        )
+        plans.append({"type": "count", "of": ("color", color), "answer": COUNT_WORDS[colors.count(color)]})
 
     # Half the existence questions are about an object that is there.
     if rng.random() < 0.5:
         o = objects[int(rng.integers(len(objects)))]
-        questions.append(_qa(f"is there {_article(o.color)} {o.shape}?", "yes", "exists"))
+        plans.append({"type": "exists", "color": o.color, "shape": o.shape, "answer": "yes"})
     else:
         present = set(zip(colors, shapes))
         absent = [(c, s) for c in COLORS for s in SHAPES if (c, s) not in present]
         c, s = absent[int(rng.integers(len(absent)))]
-        questions.append(_qa(f"is there {_article(c)} {s}?", "no", "exists"))
+        plans.append({"type": "exists", "color": c, "shape": s, "answer": "no"})
 
     if len(objects) >= 2:
         i, j = rng.choice(len(objects), size=2, replace=False)
         a, b = objects[int(i)], objects[int(j)]
-        questions.append(
-            _qa(
-                f"where is the {_name(a, objects)} relative to the {_name(b, objects)}?",
-                _relation(a, b),
-                "position",
-            )
+        plans.append(
+            {"type": "position", "a": _name_parts(a, objects), "b": _name_parts(b, objects), "answer": _relation(a, b)}
         )
     else:
         o = objects[0]
         if rng.random() < 0.5:
-            answer, axis = ("left" if o.x < centre else "right"), "left or right of"
+            axis, answer = "horizontal", ("left" if o.x < centre else "right")
         else:
-            answer, axis = ("above" if o.y < centre else "below"), "above or below"
-        questions.append(
-            _qa(f"is the {o.color} {o.shape} {axis} the centre?", answer, "position")
-        )
+            axis, answer = "vertical", ("above" if o.y < centre else "below")
+        plans.append({"type": "position", "axis": axis, "name": (None, o.color, o.shape), "answer": answer})
+    return plans
+
+
+def _english_question(plan):
+    kind = plan["type"]
+    name = " ".join(part for part in plan.get("name", ()) if part)
+    if kind == "color":
+        return f"what color is the {name}?"
+    if kind == "shape":
+        return f"what shape is the {name} object?"
+    if kind == "count":
+        what, value = plan["of"]
+        counted = {"objects": "objects", "shape": _PLURALS.get(value), "color": f"{value} objects"}[what]
+        return f"how many {counted} are there?"
+    if kind == "exists":
+        return f"is there {_article(plan['color'])} {plan['shape']}?"
+    if "axis" in plan:
+        axis = "left or right of" if plan["axis"] == "horizontal" else "above or below"
+        return f"is the {name} {axis} the centre?"
+    a, b = (" ".join(part for part in plan[key] if part) for key in ("a", "b"))
+    return f"where is the {a} relative to the {b}?"
+
+
+def _questions(rng, objects, centre, language="en"):
+    questions = []
+    for plan in _question_plans(rng, objects, centre):
+        if language == "zh":
+            questions.append(_qa(chinese.question(plan), chinese.answer_word(plan["answer"]), plan["type"]))
+        else:
+            questions.append(_qa(_english_question(plan), plan["answer"], plan["type"]))
     return questions
+
+
+def _name_parts(obj, objects):
+    """`(size, colour, shape)` naming only `obj`: the size only when needed."""
+    same = [o for o in objects if (o.color, o.shape) == (obj.color, obj.shape)]
+    return (None if len(same) == 1 else obj.size, obj.color, obj.shape)
 
 
 def _name(obj, objects):
