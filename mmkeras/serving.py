@@ -42,6 +42,7 @@ from mmkeras.tasks import ImageTextClassifier
 from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import SpeechRecognizer
 from mmkeras.tasks import TextToImageTask
+from mmkeras.tasks import Translator
 from mmkeras.tasks import VisionLanguageModel
 from mmkeras.tasks.masked_language_model_preprocessor import MASK_MARKER
 
@@ -247,6 +248,9 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
       `task.generate(images, prompts)` writes it, and its log-probability;
       a prompt longer than the task's `prompt_length` is cut to fit
       (`generate` raises instead).
+    - `Translator`: `serve(text)` (a grounded one: `serve(text, image_bytes)`)
+      -> `{"translation": string (B,), "score": float32 (B,)}`, as
+      `task.translate(texts)` writes them (greedy or beam search).
     - `MaskedLanguageModel`: `serve(text)` -> `{"text": string (B,)}`, each
       text with every `[MASK]` replaced by its most probable piece, as
       `task.fill_mask(texts)` returns it; its WordPiece tokenizer runs in
@@ -262,9 +266,10 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     Args:
         task: a trained `mmkeras.tasks` task.
         filepath: the SavedModel folder to write.
-        beam_width: captioners: 1 for greedy search, more for beam search.
-        max_length: captioners and vision-language models: most words to
-            generate (the training length by default).
+        beam_width: captioners and translators: 1 for greedy search, more
+            for beam search.
+        max_length: captioners, translators and vision-language models:
+            most tokens to generate (the training length by default).
         verbose: print what the export tracked.
 
     Returns:
@@ -298,11 +303,13 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
         return _export_masked_language_model(task, filepath, verbose)
     if isinstance(task, VisionLanguageModel):
         return _export_vision_language_model(task, filepath, max_length, verbose)
+    if isinstance(task, Translator):
+        return _export_translator(task, filepath, max_length, beam_width, verbose)
     if not isinstance(task, Captioner):
         raise TypeError(
             "export_task exports the tasks of mmkeras.tasks (Captioner, VisualQuestionAnswerer, "
             "ProductClassifier, ActionRecognizer, DualEncoder, SpeechRecognizer, ConditionalVAE, ConditionalGAN, "
-            "MaskedLanguageModel, VisionLanguageModel). Received: "
+            "MaskedLanguageModel, VisionLanguageModel, Translator). Received: "
             f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
             "export_product_classifier or export_captioner."
         )
@@ -523,6 +530,43 @@ def _export_vision_language_model(task, filepath, max_length, verbose):
     archive.track(task.backbone)
     archive.track(portable.lookup_table)
     archive.add_endpoint("serve", serve, input_signature=[_STRINGS, _STRINGS])
+    return _write(archive, filepath, verbose)
+
+
+def _export_translator(task, filepath, max_length, beam_width, verbose):
+    from mmkeras.models.translator import generate_translations
+
+    preprocessor = task.preprocessor
+    max_length = preprocessor.target_length if max_length is None else max_length
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
+    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+        raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
+    source = _portable_tokenizer(preprocessor.source_tokenizer)
+    target = _portable_tokenizer(preprocessor.target_tokenizer)
+
+    def translate(text, images=None):
+        inputs = {"source": source(text, preprocessor.source_length, add_start_end=True)}
+        if images is not None:
+            inputs["image"] = images
+        result = generate_translations(
+            task.backbone, inputs, target.start_id, target.end_id, max_length=max_length, beam_width=beam_width
+        )
+        return {"translation": target.detokenize(result.tokens), "score": tf.cast(result.scores, tf.float32)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.track(source.lookup_table)
+    archive.track(target.lookup_table)
+    if preprocessor.grounded:
+        convert_images = _image_bytes_converter(preprocessor)
+
+        def serve(text, image_bytes):
+            return translate(text, convert_images(image_bytes))
+
+        archive.add_endpoint("serve", serve, input_signature=[_STRINGS, _STRINGS])
+    else:
+        archive.add_endpoint("serve", translate, input_signature=[_STRINGS])
     return _write(archive, filepath, verbose)
 
 

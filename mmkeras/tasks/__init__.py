@@ -8,11 +8,11 @@ fixed set of labels (`VisualQuestionAnswerer`, `ProductClassifier`,
 `ActionRecognizer`, and `MaskedLanguageModel` at every position; the loss
 is `sparse_categorical_crossentropy`), and
 logits otherwise: when it writes a sequence token by token (`Captioner`,
-`SpeechRecognizer`; the losses take logits) and when it scores pairs
+`Translator`, `SpeechRecognizer`; the losses take logits) and when it scores pairs
 (`DualEncoder`'s similarity logits). The text-to-image tasks
 (`ConditionalVAE`, `ConditionalGAN`) return images in [0, 1], and
 `generate` returns uint8 images. Its
-readable methods (`generate`, `answer`, `classify`) return Python
+readable methods (`generate`, `translate`, `answer`, `classify`) return Python
 strings, with NumPy scores or probabilities when asked. A trained task is one
 `.keras` file that reloads with
 `keras.saving.load_model(path, safe_mode=True)`.
@@ -40,6 +40,8 @@ from mmkeras.tasks.speech_recognizer_preprocessor import SpeechRecognizerPreproc
 from mmkeras.tasks.task import Task
 from mmkeras.tasks.text_to_image import TextToImageTask
 from mmkeras.tasks.text_to_image_preprocessor import TextToImagePreprocessor
+from mmkeras.tasks.translator import Translator
+from mmkeras.tasks.translator_preprocessor import TranslatorPreprocessor
 from mmkeras.tasks.vision_language_model import VisionLanguageModel
 from mmkeras.tasks.vision_language_preprocessor import VisionLanguagePreprocessor
 from mmkeras.tasks.visual_question_answerer import VisualQuestionAnswerer

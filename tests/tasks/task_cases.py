@@ -18,6 +18,7 @@ from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import ProductClassifier
 from mmkeras.tasks import SpeechRecognizer
+from mmkeras.tasks import Translator
 from mmkeras.tasks import VisionLanguageModel
 from mmkeras.tasks import VisualQuestionAnswerer
 
@@ -211,6 +212,29 @@ def vision_language_outputs(task, inputs):
     return {"greedy": greedy, "sampled": sampled, "scores": scores.tolist()}
 
 
+SOURCES = ["a red circle", "a small blue square", "une étoile verte", "two objects: a circle and a square"]
+TARGETS = ["一个红色的圆形", "一个蓝色的小正方形", "une étoile verte 🙂", "两个物体：圆形和正方形"]
+TRANSLATOR_PRESET = {
+    "task": "Translator",
+    "backbone": {"source_length": 10, "target_length": 14, "embedding_dim": 8, "units": 16},
+    "training": {"learning_rate": 1e-2},
+}
+
+
+def make_translator(rng):
+    task = Translator.from_preset(
+        TRANSLATOR_PRESET, WordTokenizer.from_corpus(SOURCES), WordTokenizer.from_corpus(TARGETS),
+    )
+    task.fit(SOURCES * 2, TARGETS * 2, batch_size=4, epochs=2, verbose=0)
+    return task, {"texts": np.asarray(SOURCES[:3])}
+
+
+def translator_outputs(task, inputs):
+    texts = list(inputs["texts"])
+    greedy, scores = task.translate(texts, return_scores=True)
+    return {"greedy": greedy, "beam": task.translate(texts, beam_width=2), "scores": scores.tolist()}
+
+
 TASK_CASES = {
     "Captioner": (make_captioner, captioner_outputs),
     "VisualQuestionAnswerer": (make_answerer, answerer_outputs),
@@ -222,6 +246,7 @@ TASK_CASES = {
     "ConditionalGAN": (make_cgan, drawing_outputs),
     "MaskedLanguageModel": (make_masked_language_model, fill_mask_outputs),
     "VisionLanguageModel": (make_vision_language_model, vision_language_outputs),
+    "Translator": (make_translator, translator_outputs),
 }
 
 
