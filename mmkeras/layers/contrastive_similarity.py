@@ -26,7 +26,7 @@ class ContrastiveSimilarity(keras.layers.Layer):
     the global batch on each: the loss is then the single-device loss of
     the global batch, and its gradient reaches each replica's own
     embeddings through the gather (see `SymmetricInfoNCE`). Under
-    `tf.distribute` this is an all-gather; under JAX's
+    TensorFlow's distribution strategies this is an all-gather; under JAX's
     `keras.distribution` the step is already computed over the global
     batch; on one device nothing changes. Prediction and evaluation keep
     each replica's own batch.

@@ -85,7 +85,9 @@ class Preprocessor(keras.layers.Layer):
     def from_config(cls, config):
         config = dict(config)
         for name in cls.nested_layers:
-            config[name] = keras.saving.deserialize_keras_object(config[name])
+            # An optional part (a translator's image converter) is stored as None.
+            if config.get(name) is not None:
+                config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
 
     @staticmethod

@@ -7,6 +7,7 @@ from mmkeras.losses import MaskedSequenceCrossEntropy
 from mmkeras.models.translator import build_translator
 from mmkeras.models.translator import generate_translations
 from mmkeras.preprocessing.image_converter import ImageConverter
+from mmkeras.preprocessing.raw_datasets import check_raw_examples
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.tasks.task import Task
 from mmkeras.tasks.translator_preprocessor import TranslatorPreprocessor
@@ -133,6 +134,7 @@ class Translator(Task):
                 raise ValueError("This translator reads text only: build one with image_size=... to pass images.")
             x = texts
         self.preprocessor.check_inputs(x)
+        check_raw_examples(x)
         return self.preprocessor(x)
 
     def search(self, texts, images=None, beam_width=1, max_length=None, length_penalty=0.0):

@@ -1,7 +1,6 @@
 """The translator's preprocessor: source sentences (and images) and target sentences to decoder inputs."""
 
 import keras
-import tensorflow as tf
 
 from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.image_files import convert_images
@@ -107,12 +106,7 @@ class TranslatorPreprocessor(Preprocessor):
         texts, images = self.split(x)
         inputs = {"source": self.tokenize_source(texts)}
         if self.grounded:
-            converted = convert_images(images, self.image_converter)
-            inputs["image"] = converted
-            count = tf.shape(inputs["source"])[0]
-            tf.debugging.assert_equal(
-                tf.shape(converted)[0], count, message="x['image'] and x['text'] must hold as many items"
-            )
+            inputs["image"] = convert_images(images, self.image_converter)
         if y is None:
             return inputs
         inputs["tokens"], next_tokens = teacher_forcing_pair(self.target_tokenizer, y, self.target_length)
@@ -126,17 +120,3 @@ class TranslatorPreprocessor(Preprocessor):
             target_length=self.target_length,
         )
         return config
-
-    def nested_config(self):
-        config = super().nested_config()
-        if self.image_converter is None:
-            config["image_converter"] = None
-        return config
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        for name in cls.nested_layers:
-            if config.get(name) is not None:
-                config[name] = keras.saving.deserialize_keras_object(config[name])
-        return cls(**config)

@@ -84,6 +84,8 @@ def test_grounded_translator_trains_and_round_trips(tmp_path, rng):
     assert reloaded.translate(sources[:2], images=images[:2]) == translator.translate(sources[:2], images=images[:2])
     with pytest.raises(ValueError, match="grounded in images: pass images"):
         translator.translate(sources[:2])
+    with pytest.raises(ValueError, match="x\\['text'\\]: 2, x\\['image'\\]: 1"):
+        translator.translate(sources[:2], images=images[:1])
     with pytest.raises(ValueError, match='expected x = \\{"text": source strings, "image": images\\}.*Received: list'):
         translator.fit(sources, targets, epochs=1, verbose=0)
 
