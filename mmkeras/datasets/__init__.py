@@ -48,6 +48,7 @@ from mmkeras.datasets.speech import encode_characters
 from mmkeras.datasets.speech import load_fsdd
 from mmkeras.datasets.speech import load_speech
 from mmkeras.datasets.speech import make_speech_dataset
+from mmkeras.datasets.speech import make_speech_translation_dataset
 from mmkeras.datasets.instructions import SCENE_TASKS
 from mmkeras.datasets.instructions import SHOP_TASKS
 from mmkeras.datasets.instructions import Instructions
@@ -56,5 +57,7 @@ from mmkeras.datasets.instructions import mix_instructions
 from mmkeras.datasets.instructions import scene_instructions
 from mmkeras.datasets.instructions import shop_instructions
 from mmkeras.datasets.instructions import tokenize_instructions
+from mmkeras.datasets.translation import TranslationPairs
+from mmkeras.datasets.translation import make_translation_pairs
 from mmkeras.datasets.paths import benchmark_path
 from mmkeras.datasets.paths import data_path

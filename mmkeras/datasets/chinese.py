@@ -154,3 +154,40 @@ def question(spec):
         sides = "左边还是右边" if spec["axis"] == "horizontal" else "上方还是下方"
         return f"{noun_phrase(*spec['name'])}在中心的{sides}？"
     return f"{noun_phrase(*spec['a'])}在{noun_phrase(*spec['b'])}的哪一边？"
+
+
+_DIGITS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九")
+_ENGLISH_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_PLURAL_SHAPES = {shape + "s": shape for shape in SHAPE_WORDS}
+
+
+def phrase(english):
+    """The Chinese of one of the world's short spoken phrases (`data/speech/`).
+
+    The phrases are a digit ("seven"), a count of a shape ("two circles")
+    or an object named by an optional size and colour and its shape
+    ("small red circle"). A digit said alone is read as a digit (二), but
+    before a measure word two is 两 (两个圆形).
+
+    Raises:
+        ValueError: a phrase outside that grammar, named.
+
+    Example:
+
+    >>> [phrase(p) for p in ("seven", "two", "two circles", "small red circle", "blue square")]
+    ['七', '二', '两个圆形', '红色的小圆形', '蓝色的正方形']
+    """
+    words = english.split() if isinstance(english, str) else None
+    if words and len(words) == 1 and words[0] in _ENGLISH_DIGITS:
+        return _DIGITS[_ENGLISH_DIGITS.index(words[0])]
+    if words and len(words) == 2 and words[0] in _ENGLISH_DIGITS[1:4]:
+        shape = _PLURAL_SHAPES.get(words[1], words[1] if words[0] == "one" else None)
+        if shape in SHAPE_WORDS:
+            return COUNT_WORDS[_ENGLISH_DIGITS.index(words[0])] + SHAPE_WORDS[shape]
+    if words and 2 <= len(words) <= 3 and words[-1] in SHAPE_WORDS and words[-2] in COLOR_WORDS:
+        if len(words) == 2 or words[0] in SIZE_WORDS:
+            return noun_phrase(words[0] if len(words) == 3 else None, words[-2], words[-1])
+    raise ValueError(
+        f"{english!r} is not one of the world's spoken phrases: a digit ('seven'), a count and a shape "
+        "('two circles') or [size] colour shape ('small red circle')."
+    )

@@ -14,6 +14,7 @@ from mmkeras.preprocessing.audio import log_mel_spectrogram
 from mmkeras.preprocessing.audio import mfcc
 from mmkeras.preprocessing.audio import normalize_features
 from mmkeras.preprocessing.audio import spec_augment
+from mmkeras.preprocessing.sequences import teacher_forcing_pair
 
 # Character ids for CTC: 0 is the blank (and padding), then these.
 CHARACTERS = " abcdefghijklmnopqrstuvwxyz'"
@@ -256,21 +257,76 @@ def make_speech_dataset(
     if features not in ("log_mel", "mfcc"):
         raise ValueError(f"`features` must be 'log_mel' or 'mfcc'. Received: features={features!r}")
     labels = encode_characters(records.texts, label_length)
-    rate = records.sample_rate
     dataset = tf.data.Dataset.from_tensor_slices((records.paths, labels))
     if shuffle:
         dataset = dataset.shuffle(len(records), seed=seed, reshuffle_each_iteration=True)
+    featurize = _featurizer(records.sample_rate, features, num_mel_bins, augment)
+    dataset = dataset.map(lambda path, label: (featurize(path), label), num_parallel_calls=tf.data.AUTOTUNE)
+    dataset = dataset.padded_batch(batch_size)
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
-    def featurize(path, label):
+
+def _featurizer(rate, features, num_mel_bins, augment):
+    def featurize(path):
         waveform = decode_wav(tf.io.read_file(path), rate)
         values = log_mel_spectrogram(waveform, rate, num_mel_bins)
         if features == "mfcc":
             values = mfcc(values)
         values = normalize_features(values)
-        if augment:
-            values = spec_augment(values)
-        return values, label
+        return spec_augment(values) if augment else values
 
-    dataset = dataset.map(featurize, num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.padded_batch(batch_size)
-    return dataset.prefetch(tf.data.AUTOTUNE)
+    return featurize
+
+
+def make_speech_translation_dataset(
+    records, translations, tokenizer, target_length, features="log_mel", num_mel_bins=40, batch_size=32,
+    shuffle=True, seed=0, augment=False,
+):
+    """A batched `tf.data.Dataset` of utterances and their translations, for
+    an end-to-end speech translator (`mmkeras.models.build_speech_translator`).
+
+    The features are made as `make_speech_dataset` makes them (padded with
+    zero frames, which the translator masks); the translations are
+    tokenized for teacher forcing.
+
+    Args:
+        records: `SpeechRecords` from `load_speech`.
+        translations: one target sentence per utterance, e.g.
+            `[chinese.phrase(text) for text in records.texts]`.
+        tokenizer: a `WordTokenizer` of the target language.
+        target_length: T, the decoder's input length.
+        features, num_mel_bins, batch_size, shuffle, seed, augment: as in
+            `make_speech_dataset`.
+
+    Returns:
+        A dataset of `({"features": (B, frames, F), "tokens": (B, T)},
+        next_tokens (B, T))`.
+
+    Example:
+
+    >>> from mmkeras.datasets import chinese
+    >>> from mmkeras.preprocessing import WordTokenizer
+    >>> records = load_speech(data_path("speech"), split="test")
+    >>> targets = [chinese.phrase(text) for text in records.texts]
+    >>> dataset = make_speech_translation_dataset(records, targets, WordTokenizer.from_corpus(targets), 10, batch_size=4)
+    >>> inputs, next_tokens = next(iter(dataset))
+    >>> inputs["features"].shape[2], tuple(inputs["tokens"].shape), tuple(next_tokens.shape)
+    (40, (4, 10), (4, 10))
+    """
+    if not isinstance(records, SpeechRecords):
+        raise TypeError(f"`records` must be the SpeechRecords of load_speech(). Received: {type(records).__name__}")
+    if isinstance(translations, str) or len(translations) != len(records):
+        received = "a string" if isinstance(translations, str) else f"{len(translations)} translations"
+        raise ValueError(f"Expected one translation per utterance ({len(records)}). Received: {received}.")
+    if features not in ("log_mel", "mfcc"):
+        raise ValueError(f"`features` must be 'log_mel' or 'mfcc'. Received: features={features!r}")
+    tokens, next_tokens = teacher_forcing_pair(tokenizer, list(translations), target_length)
+    dataset = tf.data.Dataset.from_tensor_slices((records.paths, tokens, next_tokens))
+    if shuffle:
+        dataset = dataset.shuffle(len(records), seed=seed, reshuffle_each_iteration=True)
+    featurize = _featurizer(records.sample_rate, features, num_mel_bins, augment)
+    dataset = dataset.map(
+        lambda path, inputs, targets: ({"features": featurize(path), "tokens": inputs}, targets),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return dataset.padded_batch(batch_size).prefetch(tf.data.AUTOTUNE)

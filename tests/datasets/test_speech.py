@@ -1,6 +1,7 @@
 import pathlib
 import shutil
 
+import numpy as np
 import pytest
 
 from mmkeras.datasets import CHARACTERS
@@ -109,3 +110,21 @@ def test_bad_fsdd_folders_name_the_file(tmp_path):
     (recordings / "seven.wav").write_bytes(b"")
     with pytest.raises(ValueError, match=r"seven\.wav does not follow FSDD's file names"):
         load_fsdd(recordings)
+
+
+def test_speech_translation_batches_pair_frames_with_teacher_forced_translations():
+    from mmkeras.datasets import chinese
+    from mmkeras.datasets import make_speech_translation_dataset
+    from mmkeras.preprocessing import WordTokenizer
+
+    records = load_speech(SPEECH, split="test")
+    targets = [chinese.phrase(text) for text in records.texts]
+    tokenizer = WordTokenizer.from_corpus(targets)
+    dataset = make_speech_translation_dataset(records, targets, tokenizer, 10, batch_size=8, shuffle=False)
+    inputs, next_tokens = next(iter(dataset))
+    features, _ = next(iter(make_speech_dataset(records, batch_size=8, shuffle=False)))
+    np.testing.assert_allclose(inputs["features"].numpy(), features.numpy())
+    assert tokenizer.detokenize(next_tokens).numpy()[0].decode() == targets[0]
+    assert inputs["tokens"].numpy()[0, 0] == tokenizer.start_id
+    with pytest.raises(ValueError, match="one translation per utterance \\(219\\). Received: 3 translations"):
+        make_speech_translation_dataset(records, targets[:3], tokenizer, 10)
