@@ -41,6 +41,7 @@ from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import ImageTextClassifier
 from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import SpeechRecognizer
+from mmkeras.tasks import SpeechTranslator
 from mmkeras.tasks import TextToImageTask
 from mmkeras.tasks import Translator
 from mmkeras.tasks import VisionLanguageModel
@@ -251,6 +252,8 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
     - `Translator`: `serve(text)` (a grounded one: `serve(text, image_bytes)`)
       -> `{"translation": string (B,), "score": float32 (B,)}`, as
       `task.translate(texts)` writes them (greedy or beam search).
+    - `SpeechTranslator`: `serve(wav_bytes)` -> `{"translation": string (B,),
+      "score": float32 (B,)}`, as `task.translate(utterances)` writes them.
     - `MaskedLanguageModel`: `serve(text)` -> `{"text": string (B,)}`, each
       text with every `[MASK]` replaced by its most probable piece, as
       `task.fill_mask(texts)` returns it; its WordPiece tokenizer runs in
@@ -303,13 +306,15 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
         return _export_masked_language_model(task, filepath, verbose)
     if isinstance(task, VisionLanguageModel):
         return _export_vision_language_model(task, filepath, max_length, verbose)
+    if isinstance(task, SpeechTranslator):
+        return _export_speech_translator(task, filepath, max_length, beam_width, verbose)
     if isinstance(task, Translator):
         return _export_translator(task, filepath, max_length, beam_width, verbose)
     if not isinstance(task, Captioner):
         raise TypeError(
             "export_task exports the tasks of mmkeras.tasks (Captioner, VisualQuestionAnswerer, "
             "ProductClassifier, ActionRecognizer, DualEncoder, SpeechRecognizer, ConditionalVAE, ConditionalGAN, "
-            "MaskedLanguageModel, VisionLanguageModel, Translator). Received: "
+            "MaskedLanguageModel, VisionLanguageModel, Translator, SpeechTranslator). Received: "
             f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
             "export_product_classifier or export_captioner."
         )
@@ -426,14 +431,12 @@ def _export_masked_language_model(task, filepath, verbose):
     return _write(archive, filepath, verbose)
 
 
-def _export_speech_recognizer(task, filepath, verbose):
-    preprocessor = task.preprocessor
-    # Id 0 (the blank) and the padding after each transcript map to "".
-    characters = tf.constant([""] + list(preprocessor.characters))
+def _wav_features(preprocessor):
+    """WAV bytes `(B,)` to the padded features the preprocessor makes, inside a SavedModel."""
     bins = preprocessor.num_features
 
-    def serve(wav_bytes):
-        features = tf.map_fn(
+    def features(wav_bytes):
+        return tf.map_fn(
             lambda contents: utterance_features(
                 decode_wav(contents, preprocessor.sample_rate), preprocessor.sample_rate, preprocessor.features,
                 preprocessor.num_mel_bins,
@@ -441,7 +444,18 @@ def _export_speech_recognizer(task, filepath, verbose):
             wav_bytes,
             fn_output_signature=tf.RaggedTensorSpec((None, bins), tf.float32, ragged_rank=0),
         ).to_tensor()
-        labels, _ = ctc_greedy_decode(task.backbone(features, training=False))
+
+    return features
+
+
+def _export_speech_recognizer(task, filepath, verbose):
+    preprocessor = task.preprocessor
+    # Id 0 (the blank) and the padding after each transcript map to "".
+    characters = tf.constant([""] + list(preprocessor.characters))
+    wav_features = _wav_features(preprocessor)
+
+    def serve(wav_bytes):
+        labels, _ = ctc_greedy_decode(task.backbone(wav_features(wav_bytes), training=False))
         return {"transcript": tf.strings.reduce_join(tf.gather(characters, tf.maximum(labels, 0)), axis=-1)}
 
     archive = keras.export.ExportArchive()
@@ -533,15 +547,19 @@ def _export_vision_language_model(task, filepath, max_length, verbose):
     return _write(archive, filepath, verbose)
 
 
+def _check_search_settings(max_length, beam_width):
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
+        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
+    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
+        raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
+
+
 def _export_translator(task, filepath, max_length, beam_width, verbose):
     from mmkeras.models.translator import generate_translations
 
     preprocessor = task.preprocessor
     max_length = preprocessor.target_length if max_length is None else max_length
-    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
-        raise ValueError(f"`max_length` must be a positive int. Received: max_length={max_length!r}")
-    if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
-        raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
+    _check_search_settings(max_length, beam_width)
     source = _portable_tokenizer(preprocessor.source_tokenizer)
     target = _portable_tokenizer(preprocessor.target_tokenizer)
 
@@ -567,6 +585,29 @@ def _export_translator(task, filepath, max_length, beam_width, verbose):
         archive.add_endpoint("serve", serve, input_signature=[_STRINGS, _STRINGS])
     else:
         archive.add_endpoint("serve", translate, input_signature=[_STRINGS])
+    return _write(archive, filepath, verbose)
+
+
+def _export_speech_translator(task, filepath, max_length, beam_width, verbose):
+    from mmkeras.models.translator import generate_translations
+
+    preprocessor = task.preprocessor
+    max_length = preprocessor.target_length if max_length is None else max_length
+    _check_search_settings(max_length, beam_width)
+    target = _portable_tokenizer(preprocessor.target_tokenizer)
+    wav_features = _wav_features(preprocessor)
+
+    def serve(wav_bytes):
+        result = generate_translations(
+            task.backbone, {"features": wav_features(wav_bytes)}, target.start_id, target.end_id,
+            max_length=max_length, beam_width=beam_width,
+        )
+        return {"translation": target.detokenize(result.tokens), "score": tf.cast(result.scores, tf.float32)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
+    archive.track(target.lookup_table)
+    archive.add_endpoint("serve", serve, input_signature=[tf.TensorSpec([None], tf.string, name="wav_bytes")])
     return _write(archive, filepath, verbose)
 
 

@@ -26,6 +26,7 @@ from mmkeras.serving import export_product_classifier
 from mmkeras.serving import export_vqa
 from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import MaskedLanguageModel
+from mmkeras.tasks import SpeechTranslator
 from mmkeras.tasks import Translator
 from mmkeras.tasks import VisionLanguageModel
 
@@ -189,6 +190,10 @@ def _request_and_expected(task, inputs, folder):
         cut = tokenizer.detokenize(tokenizer([unmasked], task.preprocessor.sequence_length)).numpy()[0].decode()
         assert 0 < len(cut) < len(tokenizer.normalize([unmasked]).numpy()[0])
         return {"text": texts + [unmasked]}, {"text": task.fill_mask(texts) + [cut]}
+    if isinstance(task, SpeechTranslator):
+        paths = _write_wavs(inputs["waveforms"], inputs["lengths"], folder)
+        translations, scores = task.translate(paths, return_scores=True)
+        return {"wav_bytes": paths}, {"translation": translations, "score": scores}
     if isinstance(task, Translator):
         texts = [str(t) for t in inputs["texts"]] + UNUSUAL_TEXTS
         translations, scores = task.translate(texts, return_scores=True)

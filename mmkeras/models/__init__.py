@@ -5,6 +5,7 @@ from mmkeras.models.bert import build_bert_text_tower
 from mmkeras.models.bert import build_mlm_model
 from mmkeras.models.captioner import build_captioner
 from mmkeras.models.captioner import generate_captions
+from mmkeras.models.translator import build_speech_translator
 from mmkeras.models.translator import build_translator
 from mmkeras.models.translator import generate_translations
 from mmkeras.models.classifier import FUSION_CHOICES

@@ -1,5 +1,5 @@
-"""Translation: a bidirectional LSTM encoder and an attention LSTM decoder,
-optionally grounded in an image."""
+"""Translation: an encoder of the source (words, words and an image, or
+speech) and an attention LSTM decoder that writes the target."""
 
 import keras
 from keras import ops
@@ -7,6 +7,7 @@ from keras import ops
 from mmkeras.generation import beam_search
 from mmkeras.generation import greedy_search
 from mmkeras.generation import lstm_decoder_step
+from mmkeras.layers import AudioEncoder
 from mmkeras.layers import ImageEncoder
 from mmkeras.layers import LSTMDecoder
 from mmkeras.layers import TextEncoder
@@ -33,11 +34,13 @@ def build_translator(
     masked. The `LSTMDecoder` writes the target one token at a time and,
     before every token, attends over those vectors, so it can look back at
     the source word it is translating instead of squeezing the sentence
-    into one vector. With `image_size`, the model is *grounded*: an
-    `ImageEncoder` grid of regions (with coordinates) is appended to the
-    source vectors, and the same attention chooses among words and regions
-    (as in multimodal translation on Multi30k), which settles what the
-    source leaves open.
+    into one vector. With `image_size`, the model is *grounded* (as in
+    multimodal translation on Multi30k), so the image can settle what the
+    source leaves open: an `ImageEncoder` grid of regions (with
+    coordinates) is appended to the source vectors, for the same attention
+    to choose among words and regions, and the regions' mean, projected,
+    is added to every word vector, so a vague word carries what the scene
+    shows.
 
     Args:
         source_vocab_size, target_vocab_size: the two tokenizers' sizes.
@@ -93,6 +96,13 @@ def build_translator(
             filters, output="grid", output_dim=units - 2, coordinates=True, downsampling=downsampling,
             name="image_encoder",
         )(image)
+        # The whole scene is also added to every word vector. Through the attention alone the image
+        # lost the race: the words explain most characters first, the softmax then gives the regions
+        # almost no weight and so almost no gradient, and a vague word was translated at chance.
+        scene = keras.layers.GlobalAveragePooling1D(name="scene")(regions)
+        scene = keras.layers.Dense(units, activation="tanh", name="scene_projection")(scene)
+        scene = keras.layers.RepeatVector(source_length, name="scene_per_word")(scene)
+        words = keras.layers.Add(name="words_in_the_scene")([words, scene])
         # Words first, then regions: one memory, one attention over both.
         memory = keras.layers.Concatenate(axis=1, name="memory")([words, regions])
     logits = LSTMDecoder(target_vocab_size, embedding_dim, units, dropout=dropout, name="decoder")([tokens, memory])
@@ -100,17 +110,86 @@ def build_translator(
     return keras.Model(inputs, logits, name=name)
 
 
-def generate_translations(translator, inputs, start_id, end_id, max_length=24, beam_width=1, length_penalty=0.0):
-    """Translate with a trained `build_translator` model: greedy or beam search.
+def build_speech_translator(
+    target_vocab_size,
+    target_length=12,
+    num_features=40,
+    filters=(64, 64),
+    kernel_size=5,
+    strides=(1, 2),
+    recurrent_units=64,
+    embedding_dim=32,
+    units=128,
+    dropout=0.1,
+    use_cudnn="auto",
+    name="speech_translator",
+):
+    """End-to-end speech translation: speech in one language, text in another.
 
-    Encodes the source (and image) once, then runs the whole search as one
-    loop (`mmkeras.generation`); the source's padding is masked from the
-    attention.
+    The source is an utterance's frames, not words: an `AudioEncoder`
+    (Conv1D blocks and a bidirectional GRU, `output="sequence"`) turns
+    them into one vector per remaining frame, and the `LSTMDecoder`
+    attends over those frames while it writes the target, so no
+    transcript of the source is ever written down (Bérard et al. 2016;
+    Weiss et al. 2017). Padding frames (all zeros, as `waveform_features`
+    pads) are masked from the encoder and from the attention.
 
     Args:
-        translator: a model from `build_translator`.
+        target_vocab_size: the target tokenizer's size.
+        target_length: T, the decoder's input length.
+        num_features: feature bins per frame (40 log-mel bands, 13 MFCCs).
+        filters, kernel_size, strides, recurrent_units, use_cudnn: the
+            `AudioEncoder`'s; its output is `2 * recurrent_units` wide.
+        embedding_dim: width of the target embedding.
+        units: the decoder's LSTM width.
+        dropout: the encoder's and decoder's dropout.
+        name: the model's name.
+
+    Returns:
+        A `keras.Model` with inputs `{"features": (B, frames, num_features)
+        float (any number of frames), "tokens": (B, T) int}` and logits
+        `(B, T, target_vocab_size)`, with the layers `"source_encoder"`,
+        `"memory"` and `"decoder"` that `generate_translations` uses.
+
+    Example:
+
+    >>> model = build_speech_translator(30, target_length=8, filters=(8, 8), recurrent_units=8, embedding_dim=8, units=16)
+    >>> logits = model({"features": np.ones((2, 50, 40), "float32"), "tokens": np.ones((2, 8), "int32")})
+    >>> tuple(logits.shape)
+    (2, 8, 30)
+
+    Reference:
+        Bérard et al., "Listen and Translate: A Proof of Concept for
+        End-to-End Speech-to-Text Translation", NIPS workshop 2016. Weiss
+        et al., "Sequence-to-Sequence Models Can Directly Translate Foreign
+        Speech", Interspeech 2017.
+    """
+    features = keras.Input((None, num_features), name="features")
+    tokens = keras.Input((target_length,), dtype="int32", name="tokens")
+    frames = keras.layers.Masking(0.0, name="frame_mask")(features)
+    encoded = AudioEncoder(
+        filters, kernel_size, strides, recurrent_units, output="sequence", dropout=dropout, use_cudnn=use_cudnn,
+        name="source_encoder",
+    )(frames)
+    memory = keras.layers.Identity(name="memory")(encoded)
+    logits = LSTMDecoder(target_vocab_size, embedding_dim, units, dropout=dropout, name="decoder")([tokens, memory])
+    logits = keras.layers.Activation("linear", dtype="float32", name="logits")(logits)
+    return keras.Model({"features": features, "tokens": tokens}, logits, name=name)
+
+
+def generate_translations(translator, inputs, start_id, end_id, max_length=24, beam_width=1, length_penalty=0.0):
+    """Translate with a trained `build_translator` or `build_speech_translator`
+    model: greedy or beam search.
+
+    Encodes the source (and image) once, then runs the whole search as one
+    loop (`mmkeras.generation`); the source's padding (padding tokens, or
+    all-zero frames) is masked from the attention.
+
+    Args:
+        translator: a model from `build_translator` or `build_speech_translator`.
         inputs: `{"source": (B, S) int}` and, for a grounded model,
-            `"image": (B, size, size, 3)` float in [0, 1].
+            `"image": (B, size, size, 3)` float in [0, 1]; for a speech
+            translator, `{"features": (B, frames, bins) float}`.
         start_id, end_id: the target tokenizer's `[START]` and `[END]` ids.
         max_length: target tokens to generate.
         beam_width: 1 for greedy search.
@@ -119,7 +198,8 @@ def generate_translations(translator, inputs, start_id, end_id, max_length=24, b
     Returns:
         A `SearchResult`: `tokens` `(B, max_length)`, `scores` `(B,)` and
         `attention` `(B, max_length, S [+ regions])`, the weights over the
-        source tokens (then the image regions) for every generated token.
+        source tokens (then the image regions; or the encoded frames) for
+        every generated token.
 
     Example:
 
@@ -131,22 +211,28 @@ def generate_translations(translator, inputs, start_id, end_id, max_length=24, b
     names = {layer.name for layer in translator.layers}
     if not {"memory", "decoder", "source_encoder"} <= names:
         raise ValueError(
-            "`translator` must be a model from build_translator() with the layers 'source_encoder', 'memory' "
-            f"and 'decoder'. Received a model {translator.name!r} with layers {sorted(names)}."
+            "`translator` must be a model from build_translator() or build_speech_translator(), with the layers "
+            f"'source_encoder', 'memory' and 'decoder'. Received a model {translator.name!r} with layers {sorted(names)}."
         )
+    source_key = "features" if "features" in translator.input else "source"
     grounded = "image" in translator.input
-    if not isinstance(inputs, dict) or "source" not in inputs or (grounded and "image" not in inputs):
-        expected = "'source' and 'image'" if grounded else "'source'"
+    if not isinstance(inputs, dict) or source_key not in inputs or (grounded and "image" not in inputs):
+        expected = "'source' and 'image'" if grounded else repr(source_key)
         received = sorted(inputs) if isinstance(inputs, dict) else type(inputs).__name__
         raise ValueError(f"`inputs` must be a dict with {expected}. Received: {received}")
-    encoder_inputs = {key: translator.input[key] for key in ("source", "image") if key in translator.input}
+    encoder_inputs = {key: translator.input[key] for key in (source_key, "image") if key in translator.input}
     encoder = keras.Model(encoder_inputs, translator.get_layer("memory").output)
-    source = ops.convert_to_tensor(inputs["source"], "int32")
     memory = encoder({key: inputs[key] for key in encoder_inputs})
-    mask = ops.not_equal(source, 0)
-    if grounded:
-        regions = ops.shape(memory)[1] - ops.shape(source)[1]
-        mask = ops.concatenate([mask, ops.ones((ops.shape(source)[0], regions), "bool")], axis=1)
+    if source_key == "features":
+        features = ops.convert_to_tensor(inputs["features"], "float32")
+        frames = ops.any(ops.not_equal(features, 0.0), axis=-1)
+        mask = translator.get_layer("source_encoder").compute_mask(features, frames)
+    else:
+        source = ops.convert_to_tensor(inputs["source"], "int32")
+        mask = ops.not_equal(source, 0)
+        if grounded:
+            regions = ops.shape(memory)[1] - ops.shape(source)[1]
+            mask = ops.concatenate([mask, ops.ones((ops.shape(source)[0], regions), "bool")], axis=1)
     decoder = translator.get_layer("decoder")
     step_fn, state = lstm_decoder_step(decoder, memory, mask)
     if beam_width == 1:

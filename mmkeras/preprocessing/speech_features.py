@@ -15,6 +15,25 @@ from mmkeras.preprocessing.audio import warp_features
 FEATURES = ("log_mel", "mfcc")
 
 
+def check_feature_settings(sample_rate, features, warp):
+    """Refuse audio feature settings a preprocessor cannot use, naming the value.
+
+    Example:
+
+    >>> check_feature_settings(8000, "mfcc", 0.1)
+    >>> check_feature_settings(8000, "mel", 0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `features` must be one of ('log_mel', 'mfcc'). Received: features='mel'
+    """
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate < 1:
+        raise ValueError(f"`sample_rate` must be a positive int. Received: sample_rate={sample_rate!r}")
+    if features not in FEATURES:
+        raise ValueError(f"`features` must be one of {FEATURES}. Received: features={features!r}")
+    if isinstance(warp, bool) or not isinstance(warp, (int, float)) or not 0.0 <= warp < 1.0:
+        raise ValueError(f"`warp` must be a number in [0, 1). Received: warp={warp!r}")
+
+
 def utterance_features(waveform, sample_rate, features="log_mel", num_mel_bins=40, augment=False, warp=0.0):
     """One waveform `(samples,)` to normalised features `(frames, bins)`:
     log-mel (`num_mel_bins`) or MFCC (13), zero mean and unit variance per

@@ -8,7 +8,7 @@ fixed set of labels (`VisualQuestionAnswerer`, `ProductClassifier`,
 `ActionRecognizer`, and `MaskedLanguageModel` at every position; the loss
 is `sparse_categorical_crossentropy`), and
 logits otherwise: when it writes a sequence token by token (`Captioner`,
-`Translator`, `SpeechRecognizer`; the losses take logits) and when it scores pairs
+`Translator`, `SpeechTranslator`, `SpeechRecognizer`; the losses take logits) and when it scores pairs
 (`DualEncoder`'s similarity logits). The text-to-image tasks
 (`ConditionalVAE`, `ConditionalGAN`) return images in [0, 1], and
 `generate` returns uint8 images. Its
@@ -37,6 +37,8 @@ from mmkeras.tasks.preprocessor import Preprocessor
 from mmkeras.tasks.product_classifier import ProductClassifier
 from mmkeras.tasks.speech_recognizer import SpeechRecognizer
 from mmkeras.tasks.speech_recognizer_preprocessor import SpeechRecognizerPreprocessor
+from mmkeras.tasks.speech_translator import SpeechTranslator
+from mmkeras.tasks.speech_translator_preprocessor import SpeechTranslatorPreprocessor
 from mmkeras.tasks.task import Task
 from mmkeras.tasks.text_to_image import TextToImageTask
 from mmkeras.tasks.text_to_image_preprocessor import TextToImagePreprocessor

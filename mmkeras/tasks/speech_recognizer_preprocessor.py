@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from mmkeras.preprocessing.speech_features import FEATURES
+from mmkeras.preprocessing.speech_features import check_feature_settings
 from mmkeras.preprocessing.speech_features import waveform_features
 from mmkeras.preprocessing.text_normalization import normalize_text
 from mmkeras.preprocessing.tokenizer import as_string_tensor
@@ -68,17 +68,12 @@ class SpeechRecognizerPreprocessor(Preprocessor):
                 f"The characters {unreachable[:5]} never appear in a normalised transcript (which is NFKC "
                 "normalised, case folded and stripped of punctuation but the apostrophe): use their normalised forms."
             )
-        if isinstance(sample_rate, bool) or not isinstance(sample_rate, int) or sample_rate < 1:
-            raise ValueError(f"`sample_rate` must be a positive int. Received: sample_rate={sample_rate!r}")
-        if features not in FEATURES:
-            raise ValueError(f"`features` must be one of {FEATURES}. Received: features={features!r}")
+        check_feature_settings(sample_rate, features, warp)
         self.characters = characters
         self.sample_rate = sample_rate
         self.features = features
         self.num_mel_bins = num_mel_bins
         self.augment = bool(augment)
-        if isinstance(warp, bool) or not isinstance(warp, (int, float)) or not 0.0 <= warp < 1.0:
-            raise ValueError(f"`warp` must be a number in [0, 1). Received: warp={warp!r}")
         self.warp = float(warp)
         self._to_id = tf.lookup.StaticHashTable(
             tf.lookup.KeyValueTensorInitializer(

@@ -14,7 +14,8 @@ from mmkeras.tasks.translator_preprocessor import TranslatorPreprocessor
 from mmkeras.training.compilation import compile_function
 
 
-def _as_tokenizer(name, vocabulary):
+def as_tokenizer(name, vocabulary):
+    """`vocabulary` as a `WordTokenizer` (a list of words makes one), refused by `name` otherwise."""
     if isinstance(vocabulary, WordTokenizer):
         return vocabulary
     if isinstance(vocabulary, (list, tuple)) and vocabulary and all(isinstance(word, str) for word in vocabulary):
@@ -56,6 +57,11 @@ class Translator(Task):
 
     def __init__(self, backbone, preprocessor, **kwargs):
         super().__init__(backbone, preprocessor, **kwargs)
+        self.check_parts(backbone, preprocessor)
+        self._search_functions = {}
+
+    def check_parts(self, backbone, preprocessor):
+        """Refuse a backbone and a preprocessor that were not built for each other, naming what differs."""
         inputs = backbone.input if isinstance(backbone.input, dict) else {}
         grounded = "image" in inputs
         if sorted(inputs) not in (["source", "tokens"], ["image", "source", "tokens"]):
@@ -77,17 +83,18 @@ class Translator(Task):
                 f"(backbone images: {inputs['image'].shape[1] if grounded else None}, preprocessor images: "
                 f"{preprocessor.image_converter.image_size if preprocessor.grounded else None})."
             )
-        for name, tokenizer, layer, attribute in (
-            ("source", preprocessor.source_tokenizer, "source_encoder", "vocab_size"),
-            ("target", preprocessor.target_tokenizer, "decoder", "vocab_size"),
-        ):
-            rows = getattr(backbone.get_layer(layer), attribute)
-            if tokenizer.vocabulary_size > rows:
-                raise ValueError(
-                    f"The {name} tokenizer has {tokenizer.vocabulary_size} tokens but the backbone's {layer!r} "
-                    f"has only {rows}: build the backbone with {name}_vocab_size={tokenizer.vocabulary_size}."
-                )
-        self._search_functions = {}
+        self.check_vocabulary("source", preprocessor.source_tokenizer, backbone.get_layer("source_encoder").vocab_size)
+        self.check_vocabulary("target", preprocessor.target_tokenizer, backbone.get_layer("decoder").vocab_size)
+
+    @staticmethod
+    def check_vocabulary(name, tokenizer, rows):
+        """Refuse a tokenizer with more tokens than the backbone's embedding has rows."""
+        layer = "source_encoder" if name == "source" else "decoder"
+        if tokenizer.vocabulary_size > rows:
+            raise ValueError(
+                f"The {name} tokenizer has {tokenizer.vocabulary_size} tokens but the backbone's {layer!r} "
+                f"has only {rows}: build the backbone with {name}_vocab_size={tokenizer.vocabulary_size}."
+            )
 
     @classmethod
     def from_preset(cls, preset, source_vocabulary, target_vocabulary, compile=True, **backbone_overrides):
@@ -106,8 +113,8 @@ class Translator(Task):
         """
         config = cls.preset_config(preset)
         args = {**config["backbone"], **backbone_overrides}
-        source = _as_tokenizer("source_vocabulary", source_vocabulary)
-        target = _as_tokenizer("target_vocabulary", target_vocabulary)
+        source = as_tokenizer("source_vocabulary", source_vocabulary)
+        target = as_tokenizer("target_vocabulary", target_vocabulary)
         backbone = build_translator(source.vocabulary_size, target.vocabulary_size, **args)
         image_size = args.get("image_size")
         preprocessor = TranslatorPreprocessor(
@@ -141,6 +148,9 @@ class Translator(Task):
         """The whole search result for raw sentences (see
         `generate_translations`): `tokens`, `scores` and the attention over
         the source tokens (and image regions)."""
+        return self._search(texts, images, beam_width, max_length, length_penalty)
+
+    def _search(self, sources, images, beam_width, max_length, length_penalty=0.0):
         if isinstance(beam_width, bool) or not isinstance(beam_width, int) or beam_width < 1:
             raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
         max_length = self.preprocessor.target_length if max_length is None else max_length
@@ -155,7 +165,7 @@ class Translator(Task):
                 )
 
             self._search_functions[key] = compile_function(search)
-        return self._search_functions[key](self._inputs(texts, images))
+        return self._search_functions[key](self._inputs(sources, images))
 
     def translate(self, texts, images=None, beam_width=1, max_length=None, return_scores=False):
         """Translate raw sentences: greedy (`beam_width=1`) or beam search.
@@ -172,7 +182,7 @@ class Translator(Task):
             A list of strings in the target language; with `return_scores`,
             also a NumPy array of their total log-probabilities.
         """
-        result = self.search(texts, images, beam_width=beam_width, max_length=max_length)
+        result = self._search(texts, images, beam_width, max_length)
         decoded = self.preprocessor.target_tokenizer.detokenize(result.tokens).numpy()
         sentences = [text.decode("utf-8") for text in np.atleast_1d(decoded)]
         if return_scores:

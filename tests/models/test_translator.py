@@ -46,3 +46,26 @@ def test_translator_errors_name_what_was_received():
     captioner = build_captioner(vocab_size=10, image_size=16, sequence_length=5, filters=(4,), feature_dim=4, units=4)
     with pytest.raises(ValueError, match="build_translator.*'captioner'"):
         generate_translations(captioner, {"source": np.ones((1, 6), "int32")}, 2, 3)
+
+
+def test_speech_translator_masks_padding_frames_and_reloads(tmp_path):
+    from mmkeras.models import build_speech_translator
+
+    model = build_speech_translator(30, target_length=8, filters=(8, 8), strides=(1, 2), recurrent_units=8,
+                                    embedding_dim=8, units=16)
+    features = np.random.default_rng(0).normal(size=(2, 40, 40)).astype("float32")
+    features[1, 16:] = 0.0  # the second utterance is 16 frames long, then padding
+    result = generate_translations(model, {"features": features}, start_id=2, end_id=3, max_length=5)
+    attention = keras.ops.convert_to_numpy(result.attention)
+    assert attention.shape == (2, 5, 20)  # the strided block halves the frames
+    np.testing.assert_allclose(attention.sum(-1), 1.0, rtol=1e-5)
+    assert np.all(attention[1, :, 8:] == 0) and np.all(attention[0] > 0)
+    # Padding does not change what a short utterance is translated to.
+    alone = generate_translations(model, {"features": features[1:, :16]}, start_id=2, end_id=3, max_length=5)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(alone.tokens)[0], keras.ops.convert_to_numpy(result.tokens)[1])
+    model.save(tmp_path / "speech_translator.keras")
+    reloaded = keras.saving.load_model(tmp_path / "speech_translator.keras", safe_mode=True)
+    inputs = {"features": features, "tokens": np.ones((2, 8), "int32")}
+    np.testing.assert_allclose(reloaded(inputs), model(inputs), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="dict with 'features'. Received: \\['source'\\]"):
+        generate_translations(model, {"source": np.ones((1, 6), "int32")}, 2, 3)

@@ -18,6 +18,7 @@ from mmkeras.tasks import DualEncoder
 from mmkeras.tasks import MaskedLanguageModel
 from mmkeras.tasks import ProductClassifier
 from mmkeras.tasks import SpeechRecognizer
+from mmkeras.tasks import SpeechTranslator
 from mmkeras.tasks import Translator
 from mmkeras.tasks import VisionLanguageModel
 from mmkeras.tasks import VisualQuestionAnswerer
@@ -235,6 +236,31 @@ def translator_outputs(task, inputs):
     return {"greedy": greedy, "beam": task.translate(texts, beam_width=2), "scores": scores.tolist()}
 
 
+SPOKEN_TARGETS = ["红色的圆形", "两个正方形", "七", "蓝色的小三角形"]
+SPEECH_TRANSLATOR_PRESET = {
+    "task": "SpeechTranslator",
+    "backbone": {"target_length": 10, "filters": (8,), "strides": (2,), "recurrent_units": 8, "embedding_dim": 8,
+                 "units": 16},
+    "training": {"learning_rate": 1e-2},
+}
+
+
+def make_speech_translator(rng):
+    task = SpeechTranslator.from_preset(SPEECH_TRANSLATOR_PRESET, target_vocabulary=WordTokenizer.from_corpus(SPOKEN_TARGETS))
+    task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, SPOKEN_TARGETS * 2, batch_size=4, epochs=2, verbose=0)
+    waveforms = _waveforms(rng, [1800, 2200, 1000])
+    padded = np.zeros((3, 2200), "float32")
+    for row, waveform in enumerate(waveforms):
+        padded[row, :len(waveform)] = waveform
+    return task, {"waveforms": padded, "lengths": np.asarray([len(w) for w in waveforms])}
+
+
+def speech_translator_outputs(task, inputs):
+    waveforms = [row[:length] for row, length in zip(inputs["waveforms"], inputs["lengths"])]
+    greedy, scores = task.translate(waveforms, return_scores=True)
+    return {"greedy": greedy, "beam": task.translate(waveforms, beam_width=2), "scores": np.round(scores, 4).tolist()}
+
+
 TASK_CASES = {
     "Captioner": (make_captioner, captioner_outputs),
     "VisualQuestionAnswerer": (make_answerer, answerer_outputs),
@@ -247,6 +273,7 @@ TASK_CASES = {
     "MaskedLanguageModel": (make_masked_language_model, fill_mask_outputs),
     "VisionLanguageModel": (make_vision_language_model, vision_language_outputs),
     "Translator": (make_translator, translator_outputs),
+    "SpeechTranslator": (make_speech_translator, speech_translator_outputs),
 }
 
 

@@ -126,13 +126,15 @@ def not_a_wav(tmp_path):
     (lambda p: [p.parent / "missing.wav"], FileNotFoundError, "missing.wav"),
     (lambda p: "one.wav", TypeError, "wrap a single file in a list"),
 ], ids=["empty", "infinity", "stereo", "bytes", "an mp3 file", "missing file", "one path"])
-def test_wrong_utterances_are_named(tasks, not_a_wav, utterances, error, message):
+@pytest.mark.parametrize("name, method", [("SpeechRecognizer", "transcribe"), ("SpeechTranslator", "translate")])
+def test_wrong_utterances_are_named(tasks, not_a_wav, utterances, error, message, name, method):
     with pytest.raises(error, match=message):
-        tasks("SpeechRecognizer").transcribe(utterances(not_a_wav))
+        getattr(tasks(name), method)(utterances(not_a_wav))
 
 
-def test_a_very_short_utterance_is_transcribed(tasks):
+def test_a_very_short_utterance_is_transcribed_and_translated(tasks):
     assert isinstance(tasks("SpeechRecognizer").transcribe([np.zeros(10, "float32")])[0], str)
+    assert isinstance(tasks("SpeechTranslator").translate([np.zeros(10, "float32")])[0], str)
 
 
 def test_clips_without_their_batch_axis_are_named(tasks):
