@@ -42,9 +42,10 @@ def pytest_terminal_summary(terminalreporter):
 # workers finish on short unit tests together instead of one waiting while
 # the other runs a late chapter.
 _LONG_ITEMS = {
-    "14_a_small_vision_language_model": 240,
+    "13_a_small_vision_language_model": 240,
+    "14_translation": 260,
     "test_layer_tests_pass_on_backend[torch]": 66,
-    "13_multimodal_transformers": 175,
+    "12_multimodal_transformers": 175,
     "05_visual_question_answering": 250,
     "10_text_to_image_generation": 157,
     "test_layer_tests_pass_on_backend[jax]": 192,
@@ -52,8 +53,8 @@ _LONG_ITEMS = {
     "09_speech_to_text": 92,
     "07_image_captioning_with_attention": 82,
     "03_text_representations": 75,
-    "12_training_at_scale_and_deployment": 105,
-    "15_summary_challenges_and_faq": 65,
+    "15_training_at_scale_and_deployment": 105,
+    "16_summary_challenges_and_faq": 65,
     "06_multimodal_product_classification": 54,
     "08_cross_modal_retrieval_and_alignment": 45,
     "02_modality_encoding": 28,

@@ -1,11 +1,11 @@
-"""The specialist models of chapters 05, 06 and 07 on their held-out sets, for chapter 14's table.
+"""The specialist models of chapters 05, 06 and 07 on their held-out sets, for chapter 13's table.
 
 Usage: python benchmarks/specialists.py [--output DIR]
 
-Chapter 14's vision-language model answers visual questions, classifies
+Chapter 13's vision-language model answers visual questions, classifies
 products and writes captions with one set of weights. Its table compares
 it with the model each earlier chapter trained for one of those tasks.
-Training the three again inside chapter 14 would cost about ten minutes
+Training the three again inside chapter 13 would cost about ten minutes
 of the book's CPU budget, so this script trains them once, with the
 chapters' own data, seeds, presets and epochs:
 
@@ -19,7 +19,7 @@ chapters' own data, seeds, presets and epochs:
   (seed 8), greedy held-out BLEU-4 on 300 scenes (seed 9).
 
 Each chapter asserts its own figure too (>= 0.85, >= 0.9, >= 0.5); this
-file is what chapter 14 reads. Writes `specialists_<device>.json` and
+file is what chapter 13 reads. Writes `specialists_<device>.json` and
 `.md` to `--output` (default `benchmarks/results`). A script, not a test.
 """
 
@@ -129,7 +129,7 @@ def main():
         f"| captions | 07 | attention LSTM | greedy BLEU-4 {results['captions']['bleu4']:.3f} | {seconds['captions']:.0f} |",
     ]
     print(write_results(stem + ".md", "Specialist models on their chapters' held-out sets", " ".join(["python"] + sys.argv),
-                        device, "The chapters' own presets, data and seeds; chapter 14 compares its one model with these.",
+                        device, "The chapters' own presets, data and seeds; chapter 13 compares its one model with these.",
                         lines))
 
 

@@ -41,7 +41,10 @@ from mmkeras.datasets import make_scene_dataset  # noqa: E402
 from mmkeras.datasets import make_scenes  # noqa: E402
 from mmkeras.datasets import make_shop  # noqa: E402
 from mmkeras.datasets import make_shop_dataset  # noqa: E402
+from mmkeras.datasets import chinese  # noqa: E402
 from mmkeras.datasets import make_speech_dataset  # noqa: E402
+from mmkeras.datasets import make_speech_translation_dataset  # noqa: E402
+from mmkeras.datasets import make_translation_pairs  # noqa: E402
 from mmkeras.datasets import make_instruction_dataset  # noqa: E402
 from mmkeras.datasets import mix_instructions  # noqa: E402
 from mmkeras.datasets import scene_instructions  # noqa: E402
@@ -59,6 +62,8 @@ from mmkeras.tasks import get_preset  # noqa: E402
 from mmkeras.preprocessing.raw_datasets import preprocessed_dataset  # noqa: E402
 from mmkeras.tasks import ConditionalVAE  # noqa: E402
 from mmkeras.tasks import DualEncoder  # noqa: E402
+from mmkeras.tasks import SpeechTranslator  # noqa: E402
+from mmkeras.tasks import Translator  # noqa: E402
 from mmkeras.training import compile_model  # noqa: E402
 from mmkeras.training import detect_device  # noqa: E402
 from mmkeras.training import measure_step_time  # noqa: E402
@@ -151,6 +156,36 @@ def vision_language_model(batch_size):
     return model, MaskedSequenceCrossEntropy(), data.repeat()
 
 
+def _translator(batch_size, preset):
+    grounded = "image_size" in get_preset(preset)["backbone"]
+    pairs = make_translation_pairs(1000, seed=1, max_objects=1 if grounded else 3, vague_rate=0.5 if grounded else 0.0)
+    task = Translator.from_preset(preset, WordTokenizer.from_corpus(pairs.sources),
+                                  WordTokenizer.from_corpus(pairs.targets), compile=False)
+    sources = np.asarray(pairs.sources, dtype=str)
+    raw = {"text": sources, "image": pairs.images} if grounded else sources
+    dataset = tf.data.Dataset.from_tensor_slices((raw, np.asarray(pairs.targets, dtype=str)))
+    dataset = dataset.shuffle(len(pairs), seed=0).repeat().batch(batch_size, drop_remainder=True)
+    return task.backbone, MaskedSequenceCrossEntropy(), preprocessed_dataset(task.preprocessor, dataset)
+
+
+def translator(batch_size):
+    return _translator(batch_size, "world_translator")
+
+
+def grounded_translator(batch_size):
+    return _translator(batch_size, "world_translator_grounded")
+
+
+def speech_translator(batch_size):
+    records = load_speech(os.path.join(ROOT, "data", "speech"), split="train")
+    targets = [chinese.phrase(text) for text in records.texts]
+    task = SpeechTranslator.from_preset("world_speech_translator", target_vocabulary=WordTokenizer.from_corpus(targets),
+                                        compile=False)
+    data = make_speech_translation_dataset(records, targets, task.preprocessor.target_tokenizer,
+                                           task.preprocessor.target_length, batch_size=batch_size, augment=True)
+    return task.backbone, MaskedSequenceCrossEntropy(), data.repeat()
+
+
 TASKS = (
     ("VQA, question attention (05)", vqa, 64),
     ("product classifier (06)", product_classifier, 64),
@@ -159,7 +194,10 @@ TASKS = (
     ("speech recogniser (09)", speech, 32),
     ("conditional VAE (10)", cvae, 64),
     ("two-stream video (11)", video, 32),
-    ("vision-language model (14)", vision_language_model, 64),
+    ("vision-language model (13)", vision_language_model, 64),
+    ("translator (14)", translator, 64),
+    ("grounded translator (14)", grounded_translator, 64),
+    ("speech translator (14)", speech_translator, 32),
 )
 
 

@@ -2,14 +2,14 @@
 
 Usage: python benchmarks/vlm_scaling.py [--steps 1500] [--batch-size 64] [--output DIR]
 
-Chapter 14 asks what "large" buys in a world this small. Each size of
+Chapter 13 asks what "large" buys in a world this small. Each size of
 `build_vision_language_model` (width and depth of the language model;
 the image encoder is the preset's) trains from scratch on the same
-instruction mixture (chapter 14's tasks: 2,000 scenes, seed 1, and 1,200
+instruction mixture (chapter 13's tasks: 2,000 scenes, seed 1, and 1,200
 products, seed 0), in the same order, for the same number of steps, so
 every size sees the same answer tokens. The held-out loss is the
 answer-token cross-entropy (nats per token, padding excluded) on 400
-scenes (seed 2) and 300 products (seed 1). Chapter 14 reads the results
+scenes (seed 2) and 300 products (seed 1). Chapter 13 reads the results
 and trains the smallest size again to check it gets the recorded loss.
 
 Writes `vlm_scaling_<device>.json`, `.md` and `.png` (loss against

@@ -1,5 +1,7 @@
 """Matplotlib helpers the book uses to show data, training and models."""
 
+import functools
+import pathlib
 import textwrap
 
 import matplotlib.pyplot as plt
@@ -378,5 +380,77 @@ def show_retrieval(queries, candidates, similarity, relevant=None, k=5, wrap=30)
                     spine.set_edgecolor(colour)
                     spine.set_linewidth(3)
             ax.set_title(f"#{rank + 1}", fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+# Fonts that hold Chinese characters, in the order they are tried; Matplotlib's default has none.
+_CJK_FILE_NAMES = ("wqy", "cjk", "sourcehan", "simhei", "msyh", "pingfang")
+CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "SimHei",
+             "Microsoft YaHei", "PingFang SC", "Heiti SC")
+
+
+@functools.lru_cache(maxsize=None)
+def cjk_font():
+    """The name of an installed font that can draw Chinese, or `None`.
+
+    Example:
+
+    >>> cjk_font() is None or cjk_font() in CJK_FONTS
+    True
+    """
+    from matplotlib import font_manager
+
+    def known():
+        installed = {font.name for font in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in installed), None)
+
+    if known() is None:
+        # A font installed after Matplotlib cached its font list is missing from it until it is added.
+        for path in font_manager.findSystemFonts():
+            if any(key in pathlib.Path(path).name.lower() for key in _CJK_FILE_NAMES):
+                font_manager.fontManager.addfont(path)
+    return known()
+
+
+def plot_alignment(source_tokens, target_tokens, weights, title=None):
+    """The attention of a translator: which source token each target token looked at.
+
+    Rows are the target tokens as they were written, columns the source
+    tokens; each row sums to 1. Chinese labels are drawn with an installed
+    CJK font (`cjk_font()`) when there is one.
+
+    Args:
+        source_tokens: the S source tokens (words, or frame labels).
+        target_tokens: the T written tokens.
+        weights: array `(T, S)` or larger (extra rows and columns, e.g.
+            padding or image regions, are cut off).
+        title: optional title.
+
+    Returns:
+        The matplotlib `Figure`.
+
+    Example:
+
+    >>> weights = np.eye(3)[[0, 0, 1, 2]]
+    >>> fig = plot_alignment(["a", "red", "circle"], ["一", "个", "红", "圆"], weights)
+    >>> [label.get_text() for label in fig.axes[0].get_xticklabels()]
+    ['a', 'red', 'circle']
+    >>> plt.close(fig)
+    """
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.shape[0] < len(target_tokens) or weights.shape[1] < len(source_tokens):
+        raise ValueError(
+            f"Expected weights of shape (at least {len(target_tokens)} target, {len(source_tokens)} source tokens). "
+            f"Received shape {weights.shape}."
+        )
+    weights = weights[:len(target_tokens), :len(source_tokens)]
+    font = {"fontfamily": cjk_font()} if cjk_font() else {}
+    fig, ax = plt.subplots(figsize=(0.45 * len(source_tokens) + 1.5, 0.32 * len(target_tokens) + 1.2))
+    ax.imshow(weights, cmap="magma", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(source_tokens)), source_tokens, rotation=60, ha="right", fontsize=8, **font)
+    ax.set_yticks(range(len(target_tokens)), target_tokens, fontsize=9, **font)
+    if title:
+        ax.set_title(title, fontsize=9, **font)
     fig.tight_layout()
     return fig

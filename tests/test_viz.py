@@ -42,3 +42,16 @@ def test_retrieval_grid_ranks_by_similarity_and_frames_relevant_images():
     plt.close(fig)
     with pytest.raises(ValueError, match=r"\(queries, candidates\) = \(2, 6\)"):
         viz.show_retrieval(["first", "second"], IMAGES, similarity.T)
+
+
+def test_alignment_draws_source_columns_and_target_rows():
+    weights = np.zeros((5, 6))
+    weights[np.arange(5), [1, 1, 2, 3, 4]] = 1.0
+    fig = viz.plot_alignment(["[START]", "a", "red", "circle"], ["一", "个", "红"], weights, title="a red circle")
+    ax = fig.axes[0]
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["[START]", "a", "red", "circle"]
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["一", "个", "红"]
+    np.testing.assert_array_equal(ax.images[0].get_array(), weights[:3, :4])  # padding rows and columns cut off
+    plt.close(fig)
+    with pytest.raises(ValueError, match="at least 3 target, 4 source tokens.*Received shape \\(2, 4\\)"):
+        viz.plot_alignment(["[START]", "a", "red", "circle"], ["一", "个", "红"], np.zeros((2, 4)))

@@ -1,5 +1,5 @@
 """Named configurations: each chapter's task as one entry, the single source
-for notebooks, benchmarks, tests and chapter 15's table.
+for notebooks, benchmarks, tests and chapter 16's table.
 
 A preset holds what builds a task (`backbone`: the arguments of the
 backbone builder, which also size the preprocessor; a GAN's
@@ -148,9 +148,53 @@ _PRESETS = {
         "backbone": {"sequence_length": 32, "hidden_dim": 64, "num_layers": 2, "num_heads": 4, "intermediate_dim": 128},
         "training": {"epochs": 3, "batch_size": 64, "learning_rate": 1e-3, "mask_rate": 0.15},
     },
+    "world_translator": {
+        "task": "Translator",
+        "chapter": "14",
+        "description": (
+            "Chapter 14's English-to-Chinese translator: a bidirectional LSTM over the English words and an "
+            "attention LSTM decoder writing Chinese characters."
+        ),
+        "backbone": {"source_length": 18, "target_length": 40, "embedding_dim": 32, "units": 64},
+        "training": {"epochs": 6, "batch_size": 64, "learning_rate": 5e-3, "beam_width": 3},
+    },
+    "world_translator_grounded": {
+        "task": "Translator",
+        "chapter": "14",
+        "description": (
+            "Chapter 14's translator grounded in the scene, for the short captions of one-object scenes: a "
+            "strided two-block CNN's region grid appended to the English words (one attention over both) and "
+            "its mean added to every word."
+        ),
+        "backbone": {
+            "source_length": 12,
+            "target_length": 20,
+            "embedding_dim": 32,
+            "units": 64,
+            "image_size": 32,
+            "filters": (32, 64),
+            "downsampling": "strided",
+        },
+        "training": {"epochs": 8, "batch_size": 64, "learning_rate": 5e-3},
+    },
+    "world_speech_translator": {
+        "task": "SpeechTranslator",
+        "chapter": "14",
+        "description": (
+            "Chapter 14's end-to-end speech translator: chapter 09's audio encoder (three Conv1D blocks, a "
+            "bidirectional GRU) read by an attention LSTM decoder that writes Chinese characters."
+        ),
+        "backbone": {
+            **SPEECH_BACKBONE,
+            "target_length": 10,
+            "embedding_dim": 32,
+            "units": 128,
+        },
+        "training": {"epochs": 20, "batch_size": 32, "learning_rate": 3e-3, "augment": True},
+    },
     "world_vlm": {
         "task": "VisionLanguageModel",
-        "chapter": "14",
+        "chapter": "13",
         "description": (
             "The small vision-language model: 16 image tokens from a strided three-block CNN through an MLP "
             "projector, then a 30-word prompt and an 18-token answer, in a two-block Transformer language model "
