@@ -27,6 +27,9 @@ def model_around(layer, size=16):
         ({"filters": (4,), "output": "grid", "batch_norm": True, "dropout": 0.2}, (3, 64, 4)),
         ({"filters": (4, 8), "output": "grid", "downsampling": "strided", "batch_norm": True}, (3, 16, 8)),
         ({"filters": (4, 8), "output": "vector", "pooling": "flatten", "downsampling": "strided"}, (3, 4 * 4 * 8)),
+        ({"filters": (4, 8), "output": "vector", "block": "residual"}, (3, 8)),
+        ({"filters": (4, 8), "output": "grid", "block": "residual", "batch_norm": True, "downsampling": "strided"},
+         (3, 16, 8)),
     ],
 )
 def test_shapes_serialization_and_training(kwargs, shape, tmp_path):
@@ -109,6 +112,7 @@ def test_feature_maps_halve_each_block():
         ({"output": "vector", "coordinates": True}, "needs output='grid'"),
         ({"dropout": 1.5}, "dropout=1.5"),
         ({"downsampling": "avg_pool"}, "downsampling='avg_pool'"),
+        ({"block": "bottleneck"}, "block='bottleneck'"),
     ],
 )
 def test_bad_arguments(kwargs, message):
@@ -130,3 +134,31 @@ def test_calling_after_feature_maps_reuses_the_built_convolutions():
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(layer.feature_maps(IMAGES)[-1]), keras.ops.convert_to_numpy(maps[-1])
     )
+
+
+def test_residual_block_adds_its_projected_input():
+    # With the second convolution zeroed, F(x) = 0 and a block returns act(P x): the shortcut alone.
+    layer = ImageEncoder(filters=(2,), kernel_size=1, output="grid", block="residual")
+    layer.build((1, 2, 2, 3))
+    layer.second_convolutions[0].kernel.assign(np.zeros((1, 1, 2, 2), "float32"))
+    shortcut = layer.shortcuts[0]
+    shortcut.kernel.assign(np.array([[[[1.0, -1.0], [0.0, 0.0], [0.0, 0.0]]]], "float32"))
+    shortcut.bias.assign(np.zeros(2, "float32"))
+    image = np.zeros((1, 2, 2, 3), "float32")
+    image[0, 0, 1, 0] = 3.0
+    # Shortcut: (3, -3) at the one lit pixel; ReLU keeps (3, 0); the 2x2 max-pool keeps it.
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(image)), [[[3.0, 0.0]]])
+    # The main path adds on top: a non-zero second convolution changes the output.
+    layer.second_convolutions[0].kernel.assign(np.ones((1, 1, 2, 2), "float32"))
+    assert not np.allclose(keras.ops.convert_to_numpy(layer(image)), [[[3.0, 0.0]]])
+
+
+def test_residual_blocks_have_two_convolutions_and_a_shortcut_each():
+    plain = ImageEncoder(filters=(4, 8))
+    residual = ImageEncoder(filters=(4, 8), block="residual")
+    plain.build((None, 16, 16, 3))
+    residual.build((None, 16, 16, 3))
+    second_convolutions = (3 * 3 * 4 * 4 + 4) + (3 * 3 * 8 * 8 + 8)  # kernels and biases
+    shortcuts = (1 * 1 * 3 * 4 + 4) + (1 * 1 * 4 * 8 + 8)
+    assert residual.count_params() == plain.count_params() + second_convolutions + shortcuts
+    assert ImageEncoder.from_config(residual.get_config()).block == "residual"
