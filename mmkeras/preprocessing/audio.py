@@ -171,6 +171,59 @@ def mfcc(log_mel, num_coefficients=13):
     return tf.signal.mfccs_from_log_mel_spectrograms(natural_log)[..., :num_coefficients]
 
 
+def lpc(waveform, order=12, frame_length=256, frame_step=80):
+    """Linear-prediction coefficients `(frames, order)` of a waveform `(samples,)`.
+
+    Linear predictive coding predicts each sample from the `order` before
+    it, `x[n] ~ a_1 x[n-1] + ... + a_order x[n-order]`: an all-pole filter,
+    the classic model of the vocal tract shaping the buzz of the vocal
+    cords (document 004 lists LPC next to MFCC). For each Hann-windowed
+    frame the weights solve the autocorrelation (Yule-Walker) equations
+    `R a = r`, where `r_k` is the frame's autocorrelation at lag k and
+    `R` the Toeplitz matrix `R[i, j] = r_|i-j|`; a small diagonal term
+    keeps silent frames solvable (their coefficients are zero). The frames
+    are those of `log_mel_spectrogram` with the same lengths.
+
+    Args:
+        waveform: a float tensor `(samples,)`.
+        order: int, the number of past samples each prediction uses.
+        frame_length: int, samples per analysis window.
+        frame_step: int, samples between window starts.
+
+    Returns:
+        A float32 tensor `(frames, order)`.
+
+    Example:
+
+    >>> # A resonance that obeys x[n] = 1.8 x[n-1] - 0.9 x[n-2] + noise is recovered.
+    >>> noise, resonance = np.random.default_rng(0).normal(size=8000), np.zeros(8000)
+    >>> for n in range(2, 8000):
+    ...     resonance[n] = 1.8 * resonance[n - 1] - 0.9 * resonance[n - 2] + noise[n]
+    >>> coefficients = lpc(resonance.astype("float32"), order=2, frame_length=1024, frame_step=512)
+    >>> np.round(coefficients.numpy().mean(axis=0), 1)
+    array([ 1.8, -0.9], dtype=float32)
+    """
+    _check_waveform(waveform)
+    for name, value in (("order", order), ("frame_length", frame_length), ("frame_step", frame_step)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"`{name}` must be a positive int. Received {name}={value!r}")
+    if order >= frame_length:
+        raise ValueError(
+            f"`order` must be smaller than `frame_length`: a frame of {frame_length} samples cannot predict "
+            f"from {order} before each. Received order={order}, frame_length={frame_length}"
+        )
+    waveform = tf.cast(waveform, tf.float32)
+    frames = tf.signal.frame(waveform, frame_length, frame_step, pad_end=True) * tf.signal.hann_window(frame_length)
+    autocorrelation = tf.stack(
+        [tf.reduce_sum(frames[:, lag:] * frames[:, : frame_length - lag], axis=-1) for lag in range(order + 1)],
+        axis=-1,
+    )
+    lag_of = tf.abs(tf.range(order)[:, None] - tf.range(order)[None, :])
+    toeplitz = tf.gather(autocorrelation, lag_of, axis=-1)
+    toeplitz += tf.eye(order) * (1e-6 * autocorrelation[:, :1, None] + 1e-9)
+    return tf.linalg.solve(toeplitz, autocorrelation[:, 1:, None])[..., 0]
+
+
 def warp_features(features, max_warp=0.15, seed=None):
     """Speed and vocal-tract-length perturbation on features: new voices from the ones there are.
 

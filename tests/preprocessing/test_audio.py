@@ -140,3 +140,41 @@ def test_warp_features_stretches_time_and_moves_the_bands_together():
         audio.warp_features(log_mel, max_warp=1.5)
     with pytest.raises(ValueError, match="Received shape \\(10,\\)"):
         audio.warp_features(tf.zeros([10]))
+
+
+def _resonance(coefficients, samples=8000, seed=0):
+    # An all-pole process x[n] = sum_k a_k x[n-k] + noise: the model LPC fits.
+    noise, signal = np.random.default_rng(seed).normal(size=samples), np.zeros(samples)
+    for n in range(len(coefficients), samples):
+        signal[n] = sum(a * signal[n - k - 1] for k, a in enumerate(coefficients)) + noise[n]
+    return signal.astype("float32")
+
+
+def test_lpc_recovers_an_all_pole_filter():
+    true_coefficients = (1.3, -0.8, 0.2)
+    estimated = audio.lpc(tf.constant(_resonance(true_coefficients)), order=3, frame_length=1024, frame_step=512)
+    np.testing.assert_allclose(estimated.numpy().mean(axis=0), true_coefficients, atol=0.05)
+
+
+def test_lpc_frames_match_log_mel_and_silence_predicts_nothing():
+    waveform = tf.constant(_resonance((0.5,)))
+    assert audio.lpc(waveform, order=12).shape[0] == audio.log_mel_spectrogram(waveform, RATE).shape[0]
+    silent = audio.lpc(tf.zeros([4000]), order=12).numpy()
+    assert np.all(np.isfinite(silent)) and np.abs(silent).max() < 1e-3
+
+
+def test_lpc_runs_inside_tf_data():
+    dataset = tf.data.Dataset.from_tensor_slices(np.stack([_resonance((0.9,), 2000, seed) for seed in range(2)]))
+    shapes = [tuple(features.shape) for features in dataset.map(lambda w: audio.lpc(w, order=4))]
+    assert shapes == [(25, 4), (25, 4)]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"order": 0}, "order=0"), ({"order": 2.5}, "order=2.5"), ({"order": 300}, "smaller than `frame_length`")],
+)
+def test_lpc_refuses_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        audio.lpc(tf.zeros([1000]), **kwargs)
+    with pytest.raises(ValueError, match=r"shape \(2, 1000\)"):
+        audio.lpc(tf.zeros([2, 1000]))
