@@ -36,7 +36,8 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{duration:8.1f} s  {outcome:7s} {nodeid}")
 
 
-# Seconds each long item took in a clean-clone run (2 workers) on 2026-12-04;
+# Seconds each long item took in a clean-clone run (2 workers) on 2026-12-04
+# (chapters 02, 03, 04, 06, 09 and 11 re-timed on 2026-12-05 after issue 26 grew them);
 # the PyTorch backend run was not among the twelve slowest items (66 s and
 # more), so it is listed at that bound. The longest start first, so the
 # workers finish on short unit tests together instead of one waiting while
@@ -49,15 +50,16 @@ _LONG_ITEMS = {
     "05_visual_question_answering": 250,
     "10_text_to_image_generation": 157,
     "test_layer_tests_pass_on_backend[jax]": 192,
-    "04_fusion_strategies": 109,
-    "09_speech_to_text": 92,
+    "04_fusion_strategies": 120,
+    "09_speech_to_text": 140,
     "07_image_captioning_with_attention": 82,
-    "03_text_representations": 75,
+    "03_text_representations": 100,
     "15_training_at_scale_and_deployment": 105,
     "16_summary_challenges_and_faq": 65,
-    "06_multimodal_product_classification": 54,
+    "06_multimodal_product_classification": 115,
     "08_cross_modal_retrieval_and_alignment": 45,
-    "02_modality_encoding": 28,
+    "02_modality_encoding": 80,
+    "11_video_understanding": 50,
     "test_a_chapter_runs_from_a_copy_outside_the_repository": 30,
     "test_docstring_examples_run[mmkeras.serving]": 15,
     "test_every_task_round_trips_on_backend[jax]": 160,
