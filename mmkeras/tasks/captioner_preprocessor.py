@@ -4,7 +4,6 @@ import keras
 
 from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.image_files import convert_images
-from mmkeras.preprocessing.sequences import teacher_forcing_pair
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.tasks.preprocessor import Preprocessor
 
@@ -61,10 +60,7 @@ class CaptionerPreprocessor(Preprocessor):
 
     def call(self, x, y=None, sample_weight=None):
         inputs = {"image": self.convert_images(x)}
-        if y is None:
-            return inputs
-        inputs["tokens"], next_tokens = teacher_forcing_pair(self.tokenizer, y, self.sequence_length)
-        return self.pack(inputs, next_tokens, sample_weight)
+        return self.pack_teacher_forced(inputs, self.tokenizer, y, self.sequence_length, sample_weight)
 
     def get_config(self):
         config = super().get_config()

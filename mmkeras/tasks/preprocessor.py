@@ -4,6 +4,8 @@ import contextlib
 
 import keras
 
+from mmkeras.preprocessing.sequences import teacher_forcing_pair
+
 
 class Preprocessor(keras.layers.Layer):
     """Turns raw examples (images of any size or files, strings, labels)
@@ -104,6 +106,14 @@ class Preprocessor(keras.layers.Layer):
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ValueError(f"`{name}` must be an int >= {minimum}. Received: {name}={value!r}")
         return value
+
+    def pack_teacher_forced(self, inputs, tokenizer, texts, sequence_length, sample_weight=None, key="tokens"):
+        """`inputs` alone when `texts` is None; else `inputs` with the decoder's
+        `[START] w1 ... wn` ids under `key`, packed with the targets `w1 ... wn [END]`."""
+        if texts is None:
+            return inputs
+        inputs[key], next_tokens = teacher_forcing_pair(tokenizer, texts, sequence_length)
+        return self.pack(inputs, next_tokens, sample_weight)
 
     @staticmethod
     def pack(x, y=None, sample_weight=None):

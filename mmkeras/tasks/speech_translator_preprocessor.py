@@ -2,7 +2,6 @@
 
 import keras
 
-from mmkeras.preprocessing.sequences import teacher_forcing_pair
 from mmkeras.preprocessing.speech_features import check_feature_settings
 from mmkeras.preprocessing.speech_features import waveform_features
 from mmkeras.preprocessing.tokenizer import WordTokenizer
@@ -87,10 +86,7 @@ class SpeechTranslatorPreprocessor(Preprocessor):
 
     def call(self, x, y=None, sample_weight=None):
         inputs = {"features": self.featurize(x)}
-        if y is None:
-            return inputs
-        inputs["tokens"], next_tokens = teacher_forcing_pair(self.target_tokenizer, y, self.target_length)
-        return self.pack(inputs, next_tokens, sample_weight)
+        return self.pack_teacher_forced(inputs, self.target_tokenizer, y, self.target_length, sample_weight)
 
     def get_config(self):
         config = super().get_config()

@@ -4,7 +4,6 @@ import keras
 
 from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.image_files import convert_images
-from mmkeras.preprocessing.sequences import teacher_forcing_pair
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.preprocessing.tokenizer import as_string_tensor
 from mmkeras.tasks.preprocessor import Preprocessor
@@ -107,10 +106,7 @@ class TranslatorPreprocessor(Preprocessor):
         inputs = {"source": self.tokenize_source(texts)}
         if self.grounded:
             inputs["image"] = convert_images(images, self.image_converter)
-        if y is None:
-            return inputs
-        inputs["tokens"], next_tokens = teacher_forcing_pair(self.target_tokenizer, y, self.target_length)
-        return self.pack(inputs, next_tokens, sample_weight)
+        return self.pack_teacher_forced(inputs, self.target_tokenizer, y, self.target_length, sample_weight)
 
     def get_config(self):
         config = super().get_config()

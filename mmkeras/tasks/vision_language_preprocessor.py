@@ -6,7 +6,6 @@ import tensorflow as tf
 
 from mmkeras.preprocessing.image_converter import ImageConverter
 from mmkeras.preprocessing.image_files import convert_images
-from mmkeras.preprocessing.sequences import teacher_forcing_pair
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.tasks.preprocessor import Preprocessor
 
@@ -104,10 +103,7 @@ class VisionLanguagePreprocessor(Preprocessor):
                 f"Received: {sorted(x) if isinstance(x, dict) else type(x).__name__}."
             )
         inputs = {"image": self.convert_images(x["image"]), "prompt_ids": self.tokenize_prompts(x["prompt"])}
-        if y is None:
-            return inputs
-        inputs["token_ids"], next_tokens = teacher_forcing_pair(self.tokenizer, y, self.answer_length)
-        return self.pack(inputs, next_tokens, sample_weight)
+        return self.pack_teacher_forced(inputs, self.tokenizer, y, self.answer_length, sample_weight, key="token_ids")
 
     def get_config(self):
         config = super().get_config()

@@ -110,21 +110,29 @@ def _waveforms(rng, lengths):
     return [(0.1 * rng.standard_normal(length)).astype("float32") for length in lengths]
 
 
+def _padded_waveforms(rng, lengths):
+    # One padded array and the lengths: the reloading process gets the same utterances back from an .npz file.
+    waveforms = _waveforms(rng, lengths)
+    padded = np.zeros((len(lengths), max(lengths)), "float32")
+    for row, waveform in enumerate(waveforms):
+        padded[row, :len(waveform)] = waveform
+    return {"waveforms": padded, "lengths": np.asarray(lengths)}
+
+
+def _unpadded(inputs):
+    return [row[:length] for row, length in zip(inputs["waveforms"], inputs["lengths"])]
+
+
 def make_speech_recognizer(rng):
     task = SpeechRecognizer.from_preset(
         "world_speech_recognizer", transcripts=TRANSCRIPTS, filters=(8,), strides=(1,), recurrent_units=8,
     )
     task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, TRANSCRIPTS * 2, batch_size=4, epochs=1, verbose=0)
-    waveforms = _waveforms(rng, [1800, 2200, 1000])
-    # One padded array: the reloading process gets the same utterances back from an .npz file.
-    padded = np.zeros((3, 2200), "float32")
-    for row, waveform in enumerate(waveforms):
-        padded[row, :len(waveform)] = waveform
-    return task, {"waveforms": padded, "lengths": np.asarray([len(w) for w in waveforms])}
+    return task, _padded_waveforms(rng, [1800, 2200, 1000])
 
 
 def speech_outputs(task, inputs):
-    waveforms = [row[:length] for row, length in zip(inputs["waveforms"], inputs["lengths"])]
+    waveforms = _unpadded(inputs)
     logits = task.predict(waveforms, verbose=0)
     return {"transcripts": task.transcribe(waveforms), "logits": np.round(logits[0, :3], 5).tolist()}
 
@@ -248,15 +256,11 @@ SPEECH_TRANSLATOR_PRESET = {
 def make_speech_translator(rng):
     task = SpeechTranslator.from_preset(SPEECH_TRANSLATOR_PRESET, target_vocabulary=WordTokenizer.from_corpus(SPOKEN_TARGETS))
     task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, SPOKEN_TARGETS * 2, batch_size=4, epochs=2, verbose=0)
-    waveforms = _waveforms(rng, [1800, 2200, 1000])
-    padded = np.zeros((3, 2200), "float32")
-    for row, waveform in enumerate(waveforms):
-        padded[row, :len(waveform)] = waveform
-    return task, {"waveforms": padded, "lengths": np.asarray([len(w) for w in waveforms])}
+    return task, _padded_waveforms(rng, [1800, 2200, 1000])
 
 
 def speech_translator_outputs(task, inputs):
-    waveforms = [row[:length] for row, length in zip(inputs["waveforms"], inputs["lengths"])]
+    waveforms = _unpadded(inputs)
     greedy, scores = task.translate(waveforms, return_scores=True)
     return {"greedy": greedy, "beam": task.translate(waveforms, beam_width=2), "scores": np.round(scores, 4).tolist()}
 
