@@ -33,7 +33,9 @@ class ImageEncoder(keras.layers.Layer):
     two convolutions, and the block's input added back before the last
     activation, `y = act(F(x) + P x)`, where `F` is the two convolutions
     (the first one downsampling when `downsampling="strided"`) and `P` a
-    1x1 convolution that gives the input the block's width and stride.
+    1x1 convolution that gives the input the block's width (applied to
+    every second pixel of each row and column when the block is strided,
+    which is what a stride-2 1x1 convolution computes).
     The sum gives every block a path its gradient crosses unchanged, which
     is what lets much deeper stacks train. `block="plain"` (the default)
     is the VGG-style stack of one convolution per block. Then:
@@ -169,8 +171,13 @@ class ImageEncoder(keras.layers.Layer):
             for i in range(len(self.filters))
             if residual and batch_norm
         ]
+        # A strided block's shortcut subsamples its input and then runs a
+        # stride-1 1x1 convolution (see `_shortcut`), the same function as a
+        # stride-2 1x1 convolution: PyTorch 2.14's CPU gradient of that
+        # convolution on channels-last tensors with few input channels writes
+        # past its buffer (oneDNN issue 6035) and crashed the process.
         self.shortcuts = [
-            keras.layers.Conv2D(f, 1, strides=strides, padding="same", dtype=self.dtype_policy, name=f"shortcut_{i}")
+            keras.layers.Conv2D(f, 1, padding="same", dtype=self.dtype_policy, name=f"shortcut_{i}")
             for i, f in enumerate(self.filters)
             if residual
         ]
@@ -221,7 +228,7 @@ class ImageEncoder(keras.layers.Layer):
                 build_sublayer(self.second_convolutions[i], shape)
                 if self.batch_norm:
                     build_sublayer(self.second_normalizations[i], shape)
-                build_sublayer(self.shortcuts[i], block_input_shape)
+                build_sublayer(self.shortcuts[i], shape[:-1] + block_input_shape[-1:])
             if self.pool is not None:
                 shape = self.pool.compute_output_shape(shape)
         if self.projection is not None:
@@ -270,11 +277,18 @@ class ImageEncoder(keras.layers.Layer):
                 x = self.second_convolutions[i](x)
                 if self.batch_norm:
                     x = self.second_normalizations[i](x, training=training)
-                x = self.activation(x + self.shortcuts[i](block_input))
+                x = self.activation(x + self._shortcut(i, block_input))
             if self.pool is not None:
                 x = self.pool(x)
             maps.append(x)
         return maps
+
+    def _shortcut(self, index, block_input):
+        if self.downsampling == "strided":
+            # "same" padding of a 1x1, stride-2 convolution is zero, so it
+            # reads rows and columns 0, 2, 4, ...: ceil(side / 2) of them.
+            block_input = block_input[:, ::2, ::2, :]
+        return self.shortcuts[index](block_input)
 
     def call(self, images, training=False):
         x = self.feature_maps(images, training=training)[-1]

@@ -162,3 +162,26 @@ def test_residual_blocks_have_two_convolutions_and_a_shortcut_each():
     shortcuts = (1 * 1 * 3 * 4 + 4) + (1 * 1 * 4 * 8 + 8)
     assert residual.count_params() == plain.count_params() + second_convolutions + shortcuts
     assert ImageEncoder.from_config(residual.get_config()).block == "residual"
+
+
+@pytest.mark.parametrize("height, width", [(5, 3), (4, 6)])
+def test_strided_shortcut_equals_a_stride_2_one_by_one_convolution(height, width):
+    # The shortcut subsamples and then convolves with stride 1; with the main
+    # path zeroed a block returns act(P x), which must be what a stride-2,
+    # "same" 1x1 convolution with the same weights gives, odd sides included.
+    layer = ImageEncoder(filters=(2,), kernel_size=1, output="grid", block="residual", downsampling="strided")
+    layer.build((1, height, width, 3))
+    layer.second_convolutions[0].kernel.assign(np.zeros((1, 1, 2, 2), "float32"))
+    layer.second_convolutions[0].bias.assign(np.zeros(2, "float32"))
+    kernel = np.array([[[[1.0, -0.5], [2.0, 1.0], [-1.0, 0.5]]]], "float32")
+    bias = np.array([0.1, -0.2], "float32")
+    layer.shortcuts[0].kernel.assign(kernel)
+    layer.shortcuts[0].bias.assign(bias)
+    strided = keras.layers.Conv2D(2, 1, strides=2, padding="same")
+    strided.build((1, height, width, 3))
+    strided.kernel.assign(kernel)
+    strided.bias.assign(bias)
+    image = np.random.default_rng(1).normal(size=(1, height, width, 3)).astype("float32")
+    expected = np.maximum(keras.ops.convert_to_numpy(strided(image)), 0.0).reshape(1, -1, 2)
+    assert expected.shape[1] == -(-height // 2) * -(-width // 2)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(image)), expected, rtol=1e-6, atol=1e-6)
