@@ -1,6 +1,7 @@
 """The benchmarks' grouped bar chart (matplotlib only: no Keras, so a process without a backend can draw it)."""
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 
 matplotlib.use("Agg")
@@ -23,6 +24,8 @@ def grouped_bars(labels, series, path, title, xlabel):
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
     ax.set_xscale("log")
+    # Labelled minor ticks (2x10^3, 3x10^3, ...) run into each other over a few decades.
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel(xlabel)
     # Below the axes: inside, the legend covers the longest bars.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=len(series), fontsize=8, frameon=False)

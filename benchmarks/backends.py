@@ -4,6 +4,7 @@ Usage:
     python benchmarks/backends.py [--steps 10] [--policy float32] [--runs ...] [--output DIR]
     python benchmarks/backends.py --make-batches DIR
     python benchmarks/backends.py --batches DIR [--runs jax torch] [--output DIR]
+    python benchmarks/backends.py --replot benchmarks/results/backends_cpu.json
 
 Keras picks its backend once per process, so each run is a fresh Python
 process (`--runs`, default: every one whose framework imports here):
@@ -27,8 +28,9 @@ ends with the device synchronised. `--policy mixed_bfloat16` (or
 `mixed_float16`) rebuilds every layer under that dtype policy.
 
 Writes `backends_<device>[_<policy>].md`, `.json` and `.png` to `--output`
-(default `benchmarks/results`). A script, not a test: timings depend on
-the machine.
+(default `benchmarks/results`); `--replot` redraws the `.png` of an
+earlier run from its `.json` (after a model is relabelled, say) without
+timing anything. A script, not a test: timings depend on the machine.
 """
 
 import argparse
@@ -270,8 +272,26 @@ def write_report(rows, runs, output, policy, batch_scale, command, problems, not
     with open(base + ".md", "w") as f:
         f.write(text)
     sys.path.insert(0, BENCHMARKS)
-    _plot(rows, runs, models, base + ".png", f"Training samples/s per backend on {device}, {policy}")
+    _plot(rows, runs, models, base + ".png", _plot_title(device, policy, batch_scale))
     return text
+
+
+def _plot_title(device, policy, batch_scale):
+    scale = "" if batch_scale == 1 else f", batches x{batch_scale}"
+    return f"Training samples/s per backend on {device}, {policy}{scale}"
+
+
+def replot(results_path):
+    """Redraws the plot beside `results_path` (a `.json` this script wrote) from the rows in it."""
+    with open(results_path) as f:
+        report = json.load(f)
+    rows = report["rows"]
+    device = "gpu" if any(row.get("device") == "gpu" for row in rows) else "cpu"
+    models = list(dict.fromkeys(row["model"] for row in rows))
+    sys.path.insert(0, BENCHMARKS)
+    plot_path = os.path.splitext(results_path)[0] + ".png"
+    _plot(rows, report["runs"], models, plot_path, _plot_title(device, report["policy"], report["batch_scale"]))
+    print("redrew", plot_path)
 
 
 def _keras_version():
@@ -300,6 +320,7 @@ def main():
     parser.add_argument("--batches", metavar="DIR", help="models and batches saved by --make-batches")
     parser.add_argument("--timeout", type=int, default=900, help="seconds one run may take")
     parser.add_argument("--output", default=os.path.join(ROOT, "benchmarks", "results"))
+    parser.add_argument("--replot", metavar="JSON", help="only redraw the plot of an earlier run's .json")
     parser.add_argument("--worker", choices=tuple(RUNS), help=argparse.SUPPRESS)
     parser.add_argument("--results", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -308,6 +329,8 @@ def main():
         return run_worker(args.worker, args.batches, args.steps, args.policy, args.batch_scale, args.results)
     if args.make_batches:
         return make_batches(args.make_batches)
+    if args.replot:
+        return replot(args.replot)
 
     runs = args.runs or [run for run in DEFAULT_RUNS if _available(run)]
     missing = [run for run in runs if not _available(run)]
