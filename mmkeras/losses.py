@@ -1,4 +1,4 @@
-"""Losses the book's models need beyond Keras's own."""
+"""Losses the book's models need beyond Keras's own, and a faster CTC."""
 
 import keras
 from keras import ops
@@ -111,3 +111,84 @@ class MaskedSequenceCrossEntropy(keras.losses.Loss):
 
     def get_config(self):
         return {"name": self.name, "pad_id": self.pad_id, "from_logits": self.from_logits}
+
+
+@keras.saving.register_keras_serializable(package="mmkeras")
+class CTC(keras.losses.Loss):
+    """Connectionist temporal classification loss, as `keras.losses.CTC`,
+    computed by TensorFlow's own CTC kernel where it can be.
+
+    The same loss as `keras.losses.CTC`: targets `(B, L)` of character ids
+    with `0` as both the CTC blank and the padding after each transcript,
+    logits `(B, T, classes)` over all `T` frames. On the TensorFlow backend
+    Keras passes the targets to `tf.nn.ctc_loss` dense, which runs TF's
+    graph-level implementation of the forward-backward recursion; given
+    sparse targets TF runs its fused C++ kernel instead. On a 2-core CPU the
+    loss and gradient of a batch of 32 utterances of 85 frames took 60 ms
+    the first way and 4.4 ms the second, more than half of a speech
+    recogniser's training step. This loss makes the targets sparse (the
+    padding zeros dropped) whenever the kernel can run, and keeps Keras's
+    dense path under XLA (`jit_compile=True`), which cannot compile the
+    fused kernel, and on the other backends.
+
+    Args:
+        name: the loss's name.
+        reduction: Keras's reduction over the batch's per-utterance losses.
+        dtype: the dtype of the loss's computations.
+
+    Call arguments:
+        y_true: integer targets `(batch, max_length)`, `0`-padded.
+        y_pred: logits `(batch, frames, classes)`, class `0` the blank.
+
+    Returns:
+        The loss reduced over the batch (`(batch,)` without reduction).
+
+    Example:
+
+    >>> targets = keras.ops.convert_to_tensor([[1, 2, 0]])
+    >>> logits = keras.ops.convert_to_tensor(np.log(np.full((1, 6, 3), 1 / 3, "float32")))
+    >>> fused, keras_loss = CTC()(targets, logits), keras.losses.CTC()(targets, logits)
+    >>> bool(abs(float(fused) - float(keras_loss)) < 1e-4)
+    True
+    """
+
+    def __init__(self, name="ctc", reduction="sum_over_batch_size", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        y_true = ops.convert_to_tensor(y_true)
+        y_pred = ops.convert_to_tensor(y_pred)
+        if len(y_true.shape) != 2 or len(y_pred.shape) != 3:
+            raise ValueError(
+                "CTC expects integer targets (batch, max_length), 0-padded, and logits (batch, frames, "
+                f"classes). Received targets of shape {tuple(y_true.shape)} and logits of shape "
+                f"{tuple(y_pred.shape)}."
+            )
+        if not _fused_ctc_kernel_available():
+            return keras.losses.ctc(y_true, y_pred)
+        import tensorflow as tf
+
+        result_dtype = y_pred.dtype if y_pred.dtype in (tf.float32, tf.float64) else tf.float32
+        logits = tf.cast(y_pred, tf.float32)
+        frames = tf.fill([tf.shape(logits)[0]], tf.shape(logits)[1])
+        loss = tf.nn.ctc_loss(
+            labels=tf.sparse.from_dense(tf.cast(y_true, tf.int32)),
+            logits=logits,
+            label_length=None,
+            logit_length=frames,
+            logits_time_major=False,
+            blank_index=0,
+        )
+        return tf.cast(loss, result_dtype)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+
+def _fused_ctc_kernel_available():
+    if keras.config.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    # XLA cannot compile the fused kernel; a jit_compile=True trace sits in an XLA context.
+    return tf.__internal__.get_enclosing_xla_context() is None

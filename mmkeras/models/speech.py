@@ -25,9 +25,10 @@ def build_speech_recognizer(
     `AudioEncoder` (strided Conv1D blocks and a bidirectional GRU) reads
     the frames of an utterance and a dense layer scores every character
     (and the CTC blank, id 0) at every remaining frame. Train it with
-    `keras.losses.CTC()` on `make_speech_dataset` batches; no alignment of
-    characters to frames is needed. Decode with `transcribe`, or train
-    the `mmkeras.tasks.SpeechRecognizer` task, which holds the characters.
+    `mmkeras.losses.CTC()` (or Keras's own, slower on TensorFlow) on
+    `make_speech_dataset` batches; no alignment of characters to frames is
+    needed. Decode with `transcribe`, or train the
+    `mmkeras.tasks.SpeechRecognizer` task, which holds the characters.
 
     Args:
         vocabulary_size: the characters plus one (id 0 is the CTC blank).

@@ -3,6 +3,7 @@
 import keras
 
 from mmkeras.generation import ctc_greedy_decode
+from mmkeras.losses import CTC
 from mmkeras.models.speech import build_speech_recognizer
 from mmkeras.tasks.speech_recognizer_preprocessor import SpeechRecognizerPreprocessor
 from mmkeras.tasks.task import Task
@@ -67,7 +68,8 @@ class SpeechRecognizer(Task):
             characters: the characters to write, when not from `transcripts`.
             sample_rate: the utterances' rate in Hz.
             compile: compile with Adam at the preset's learning rate and
-                `keras.losses.CTC()`.
+                `mmkeras.losses.CTC()` (Keras's CTC loss, run by TensorFlow's
+                fused kernel where it can be).
             **backbone_overrides: arguments of `build_speech_recognizer` to change.
         """
         if (transcripts is None) == (characters is None):
@@ -87,7 +89,7 @@ class SpeechRecognizer(Task):
         backbone = build_speech_recognizer(preprocessor.vocabulary_size, **args)
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss=keras.losses.CTC())
+            task.compile_from_preset(config, loss=CTC())
         return task
 
     @property
