@@ -60,7 +60,6 @@ _LONG_ITEMS = {
     "08_cross_modal_retrieval_and_alignment": 45,
     "02_modality_encoding": 80,
     "11_video_understanding": 50,
-    "test_a_chapter_runs_from_a_copy_outside_the_repository": 30,
     "test_docstring_examples_run[mmkeras.serving]": 15,
     "test_every_task_round_trips_on_backend[jax]": 160,
     "test_every_task_round_trips_on_backend[torch]": 60,
