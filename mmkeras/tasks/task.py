@@ -128,9 +128,15 @@ class Task(keras.Model):
         return config
 
     def compile_from_preset(self, config, loss, **compile_kwargs):
-        """Compile with Adam at the preset's learning rate (XLA chosen per device by `mmkeras.training`)."""
-        learning_rate = config.get("training", {}).get("learning_rate", 1e-3)
-        compile_model(self, optimizer=keras.optimizers.Adam(learning_rate), loss=loss, verbose=False, **compile_kwargs)
+        """Compile with Adam at the preset's learning rate.
+
+        XLA is chosen by `mmkeras.training.compile_model` from the device and
+        the preset's measured `training.xla_speedups` (per device), if any.
+        """
+        training = config.get("training", {})
+        compile_kwargs.setdefault("xla_speedups", training.get("xla_speedups"))
+        compile_model(self, optimizer=keras.optimizers.Adam(training.get("learning_rate", 1e-3)), loss=loss,
+                      verbose=False, **compile_kwargs)
 
     def get_config(self):
         return {

@@ -10,7 +10,9 @@ layer only warns and falls back. `compile_model` decides per device:
   (non-cuDNN) kernel, so the whole step really compiles.
 - CPU: XLA off by default. Measured on a 2-core CPU, forcing XLA made a
   Conv2D + LSTM training step 2-3x slower than TensorFlow's own kernels
-  (see `benchmarks/`); pass `jit_compile=True` where you measured a gain.
+  (see `benchmarks/`). A model measured faster with XLA on this kind of
+  device says so through `xla_speedups` (the task presets carry the figures
+  of `benchmarks/task_models.py`), and gets XLA; or pass `jit_compile=True`.
 """
 
 import dataclasses
@@ -18,6 +20,8 @@ import dataclasses
 import keras
 
 DEVICES = ("cpu", "gpu")
+# A measured XLA speed-up below this is within the run-to-run spread of a step time, and the compile is not free.
+MIN_XLA_SPEEDUP = 1.2
 HALF_DTYPES = ("float16", "bfloat16")
 
 
@@ -75,14 +79,33 @@ def _cudnn_recurrent_layers(model):
     ]
 
 
-def plan_compile(model, jit_compile="auto", device=None):
+def _check_speedups(xla_speedups):
+    if xla_speedups is None:
+        return {}
+    if not isinstance(xla_speedups, dict) or not all(
+        device in DEVICES and isinstance(value, (int, float)) and value > 0 for device, value in xla_speedups.items()
+    ):
+        raise ValueError(
+            "`xla_speedups` must map devices in "
+            f"{DEVICES} to positive numbers (a training step's speed with XLA over without), e.g. "
+            f"{{'cpu': 1.46}}. Received: xla_speedups={xla_speedups!r}"
+        )
+    return xla_speedups
+
+
+def plan_compile(model, jit_compile="auto", device=None, xla_speedups=None):
     """Decide whether to compile `model` with XLA, without changing it.
 
     Args:
         model: a `keras.Model`.
         jit_compile: `"auto"` (the device's default described in this
-            module), `True` or `False`.
+            module, or what `xla_speedups` measured), `True` or `False`.
         device: `"cpu"`, `"gpu"` or `None` to detect.
+        xla_speedups: optional dict from device to the training-step
+            speed-up XLA was measured to give this model there (samples/s
+            with XLA over without). With `"auto"`, a speed-up of at least
+            `MIN_XLA_SPEEDUP` turns XLA on, and one below 1 turns it off,
+            whatever the device's default.
 
     Returns:
         A `CompilePlan`.
@@ -94,6 +117,8 @@ def plan_compile(model, jit_compile="auto", device=None):
     True
     >>> plan_compile(model, jit_compile="auto", device="cpu").jit_compile
     False
+    >>> plan_compile(model, device="cpu", xla_speedups={"cpu": 1.46}).reason
+    'XLA on: measured 1.46x faster with XLA for this model on a cpu'
     """
     if jit_compile not in ("auto", True, False):
         raise ValueError(
@@ -102,12 +127,18 @@ def plan_compile(model, jit_compile="auto", device=None):
     device = detect_device() if device is None else device
     if device not in DEVICES:
         raise ValueError(f"`device` must be one of {DEVICES} or None. Received: device={device!r}")
+    measured = _check_speedups(xla_speedups).get(device)
     if keras.config.backend() != "tensorflow":
         return CompilePlan(device, False, "XLA policy applies to the tensorflow backend only")
     if jit_compile is False:
         return CompilePlan(device, False, "XLA off as requested")
     if jit_compile is True:
         reason = "XLA on as requested"
+    elif measured is not None and measured >= MIN_XLA_SPEEDUP:
+        reason = f"XLA on: measured {measured:.2f}x faster with XLA for this model on a {device}"
+    elif measured is not None and measured < 1:
+        return CompilePlan(device, False, f"XLA off: measured {measured:.2f}x (slower) with XLA for this model "
+                                          f"on a {device}; pass jit_compile=True to force it")
     elif device == "gpu":
         reason = "XLA on: the default on a GPU"
     else:
@@ -123,7 +154,7 @@ def plan_compile(model, jit_compile="auto", device=None):
     return CompilePlan(device, True, reason, switched)
 
 
-def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **compile_kwargs):
+def compile_model(model, *, jit_compile="auto", device=None, xla_speedups=None, verbose=True, **compile_kwargs):
     """`model.compile(**compile_kwargs)` with an explicit, verified XLA choice.
 
     On a GPU with XLA, LSTM/GRU layers are switched to their non-cuDNN
@@ -137,6 +168,8 @@ def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **com
         model: a `keras.Model`.
         jit_compile: `"auto"`, `True` or `False` (see `plan_compile`).
         device: `"cpu"`, `"gpu"` or `None` to detect.
+        xla_speedups: optional measured XLA speed-ups per device (see
+            `plan_compile`).
         verbose: print the decision.
         **compile_kwargs: passed to `model.compile` (optimizer, loss, ...).
 
@@ -151,7 +184,7 @@ def compile_model(model, *, jit_compile="auto", device=None, verbose=True, **com
     >>> plan.jit_compile == model.jit_compile
     True
     """
-    plan = plan_compile(model, jit_compile=jit_compile, device=device)
+    plan = plan_compile(model, jit_compile=jit_compile, device=device, xla_speedups=xla_speedups)
     if any(layer.compute_dtype in HALF_DTYPES for layer in model._flatten_layers()):
         from mmkeras.training.precision import check_mixed_precision_safe
 

@@ -61,12 +61,43 @@ def test_explicit_false_on_gpu_leaves_layers_alone():
     assert plan.jit_compile is False and plan.recurrent_layers_switched == ()
 
 
+def test_a_measured_speedup_decides_auto_on_its_device_only(capsys):
+    model = recurrent_model()
+    plan = compile_model(model, device="cpu", xla_speedups={"cpu": 1.46, "gpu": 0.5}, optimizer="adam", loss="mse")
+    assert plan.jit_compile is True and model.jit_compile is True
+    assert "measured 1.46x faster with XLA for this model on a cpu" in capsys.readouterr().out
+    # The GPU figure decides on a GPU (off, against the GPU's default), and a figure inside the noise changes nothing.
+    slower = plan_compile(model, device="gpu", xla_speedups={"cpu": 1.46, "gpu": 0.5})
+    assert slower.jit_compile is False and "0.50x (slower)" in slower.reason
+    assert plan_compile(model, device="cpu", xla_speedups={"cpu": 1.1}).jit_compile is False
+    assert plan_compile(model, device="gpu", xla_speedups={"cpu": 1.46}).jit_compile is True
+    # An explicit choice wins over a measurement.
+    assert plan_compile(model, device="cpu", jit_compile=False, xla_speedups={"cpu": 2.0}).jit_compile is False
+
+
+def test_a_task_preset_carries_its_measured_speedup_into_compile():
+    from mmkeras.tasks import Captioner
+    from mmkeras.tasks import get_preset
+
+    preset = get_preset("world_captioner")
+    preset["training"]["xla_speedups"] = {"cpu": 1.5, "gpu": 1.5}
+    task = Captioner.from_preset(preset, vocabulary=["a", "red", "circle"], filters=(8,), feature_dim=8, units=8)
+    assert task.jit_compile is True
+    preset["training"]["xla_speedups"] = {"cpu": 0.6, "gpu": 0.6}
+    task = Captioner.from_preset(preset, vocabulary=["a", "red", "circle"], filters=(8,), feature_dim=8, units=8)
+    assert task.jit_compile is False
+
+
 def test_bad_arguments():
     model = recurrent_model()
     with pytest.raises(ValueError, match="jit_compile='yes'"):
         plan_compile(model, jit_compile="yes")
     with pytest.raises(ValueError, match="device='tpu'"):
         plan_compile(model, device="tpu")
+    with pytest.raises(ValueError, match="xla_speedups=.*'tpu'"):
+        plan_compile(model, device="cpu", xla_speedups={"tpu": 2.0})
+    with pytest.raises(ValueError, match="positive numbers"):
+        plan_compile(model, device="cpu", xla_speedups={"cpu": -1})
 
 
 def test_measure_step_time_times_real_steps():
