@@ -28,3 +28,40 @@ def test_backends_replot_redraws_a_results_file_without_timing(tmp_path):
     assert f"redrew {plot}" in run.stdout and "keras imported: False" in run.stdout, run.stdout
     height, width, _ = matplotlib.image.imread(plot).shape
     assert width > 400 and height > 200
+
+
+def _profile_chapters_script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("profile_chapters", ROOT / "scripts" / "profile_chapters.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_profile_chapters_times_each_cell_and_reports_where_a_chapter_failed(tmp_path):
+    import nbformat
+
+    profile = _profile_chapters_script()
+    cells = [nbformat.v4.new_markdown_cell("# 99 · A chapter"), nbformat.v4.new_code_cell("import time; time.sleep(0.3)"),
+             nbformat.v4.new_code_cell("raise ValueError('the bar was missed')"), nbformat.v4.new_code_cell("never = 1")]
+    chapter = tmp_path / "99_a_chapter.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), chapter)
+    seconds, cell_seconds, failure = profile.time_chapter(chapter, timeout=60)
+    assert sorted(cell_seconds) == [1, 2] and cell_seconds[1] >= 0.3 and seconds >= cell_seconds[1]
+    assert failure.startswith("cell 2:") and "the bar was missed" in failure
+    results = {"command": "python scripts/profile_chapters.py 99", "date": "2026-12-07", "machine": "a test",
+               "tensorflow": "x", "keras": "y", "python": "z",
+               "chapters": {"99_a_chapter": {"seconds": seconds, "cells": {"1": cell_seconds[1]}, "failure": failure}}}
+    table = tmp_path / "chapter_times.md"
+    profile.write_table(results, 3, table)
+    row = next(line for line in table.read_text().splitlines() if line.startswith("| 99_a_chapter"))
+    assert "failed at cell 2" in row and f"1: {cell_seconds[1]:.0f}" in row
+
+
+def test_profile_chapters_refuses_an_unknown_chapter_number(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        _profile_chapters_script().main(["77"])
+    assert "no chapter numbered 77" in capsys.readouterr().err
