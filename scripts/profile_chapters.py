@@ -19,6 +19,7 @@ import json
 import os
 import pathlib
 import platform
+import re
 import sys
 import time
 
@@ -60,7 +61,8 @@ def time_chapter(path, timeout):
                 client.execute_cell(cell, index)
             except CellExecutionError as error:
                 # The time up to a failing cell is still worth having; the failure is reported beside it.
-                failure = f"cell {index}: {str(error).strip().splitlines()[-1][:300]}"
+                last_line = re.sub(r"\x1b\[[0-9;]*m", "", str(error).strip().splitlines()[-1])  # no terminal colours
+                failure = f"cell {index}: {last_line[:160]}"
             cell_seconds[index] = round(time.perf_counter() - cell_started, 2)
             if failure:
                 break
