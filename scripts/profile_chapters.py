@@ -9,8 +9,9 @@ Each chapter runs alone, in a fresh kernel started from `notebooks/` (as
 nbmake starts it), with nothing else running: the times a reader sees when
 they press Restart & Run All on this machine. The results go to
 `benchmarks/results/chapter_times_cpu.json` (merged with the chapters timed
-before, so one chapter can be re-timed) and `chapter_times_cpu.md`, which the
-README quotes. Cells are numbered from 0 as they are committed.
+before, so one chapter can be re-timed) and `chapter_times_cpu.md`. The
+script prints the line the README quotes (a test checks that they agree).
+Cells are numbered from 0 as they are committed.
 """
 
 import argparse
@@ -67,6 +68,15 @@ def time_chapter(path, timeout):
             if failure:
                 break
     return round(time.perf_counter() - started, 1), cell_seconds, failure
+
+
+def readme_line(results):
+    """The chapters' times as the README quotes them: `01 6 s · 02 54 s · ...`, and their total in minutes."""
+    chapters = results["chapters"]
+    total = sum(entry["seconds"] for entry in chapters.values())
+    times = " · ".join(f"{name[:2]} {entry['seconds']:.0f} s" + (" (failed)" if entry.get("failure") else "")
+                       for name, entry in sorted(chapters.items()))
+    return f"{times} ({total / 60:.0f} minutes in all)"
 
 
 def write_table(results, slowest_cells, path):
@@ -134,6 +144,7 @@ def main(argv=None):
               flush=True)
         store.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
         write_table(results, args.cells, RESULTS / "chapter_times_cpu.md")
+    print("For the README:", readme_line(results))
     return 1 if failures else 0
 
 

@@ -61,3 +61,16 @@ def test_your_own_data_example_trains_saves_reloads_and_exports(captions_file, t
     if "zh" in captions_file:
         # Chinese comes back as Chinese: characters, no spaces, nothing unknown.
         assert all(c and " " not in c and all("\u4e00" <= ch <= "\u9fff" for ch in c) for c in captions), captions
+
+
+def test_readme_quotes_the_measured_chapter_times():
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("profile_chapters", README.parent / "scripts" / "profile_chapters.py")
+    profile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(profile)
+    results = json.loads((README.parent / "benchmarks" / "results" / "chapter_times_cpu.json").read_text())
+    assert sorted(results["chapters"]) == sorted(path.stem for path in (README.parent / "notebooks").glob("*.ipynb"))
+    assert profile.readme_line(results) in README.read_text(), \
+        "run `python scripts/profile_chapters.py` and paste the line it prints into the README"
