@@ -85,7 +85,8 @@ def write_table(results, slowest_cells, path):
     lines = [
         "# Chapter times on cpu",
         "",
-        f"Made by `python scripts/profile_chapters.py` ({results['command']}), last run on {results['date']}.",
+        f"Made by `python scripts/profile_chapters.py [NN ...]`; the last run was `{results['command']}` on "
+        f"{results['date']} (the .json beside this file dates each chapter).",
         f"Machine: {results['machine']}; tensorflow {results['tensorflow']}, keras {results['keras']}, "
         f"Python {results['python']}.",
         "",
