@@ -7,6 +7,8 @@ import sys
 
 import matplotlib.image
 
+from tests.scripts import load_script
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
@@ -30,19 +32,10 @@ def test_backends_replot_redraws_a_results_file_without_timing(tmp_path):
     assert width > 400 and height > 200
 
 
-def _profile_chapters_script():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("profile_chapters", ROOT / "scripts" / "profile_chapters.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_profile_chapters_times_each_cell_and_reports_where_a_chapter_failed(tmp_path):
     import nbformat
 
-    profile = _profile_chapters_script()
+    profile = load_script("profile_chapters")
     cells = [nbformat.v4.new_markdown_cell("# 99 · A chapter"), nbformat.v4.new_code_cell("import time; time.sleep(0.3)"),
              nbformat.v4.new_code_cell("raise ValueError('the bar was missed')"), nbformat.v4.new_code_cell("never = 1")]
     chapter = tmp_path / "99_a_chapter.ipynb"
@@ -63,5 +56,5 @@ def test_profile_chapters_refuses_an_unknown_chapter_number(capsys):
     import pytest
 
     with pytest.raises(SystemExit):
-        _profile_chapters_script().main(["77"])
+        load_script("profile_chapters").main(["77"])
     assert "no chapter numbered 77" in capsys.readouterr().err

@@ -6,40 +6,34 @@ alone (seconds) and check the checker on pages made to be broken.
 """
 
 import importlib
-import importlib.util
 import json
 import pathlib
 import shutil
 
 import pytest
 
+from tests.scripts import load_script
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def _script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def api_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
     # --strict: a docstring that does not render as written fails the build.
-    _script("build_book").main(["--api-only", "--strict", "--out", str(out)])
+    load_script("build_book").main(["--api-only", "--strict", "--out", str(out)])
     return out / "html"
 
 
 def test_api_reference_builds_without_a_warning_and_passes_the_static_check(api_site):
-    check_site = _script("check_site")
+    check_site = load_script("check_site")
     problems = check_site.static_problems(api_site)
     assert len(problems) >= 14  # index, search, genindex, benchmarks, API index and its pages
     assert not {page.name: found for page, found in problems.items() if found}
 
 
 def test_every_public_name_has_an_entry_with_a_description(api_site):
-    build_book = _script("build_book")
+    build_book = load_script("build_book")
     constants = set()
     for module_name in build_book.API_MODULES:
         page = (api_site / "api" / f"{module_name}.html").read_text(encoding="utf-8")
@@ -58,7 +52,7 @@ def test_layer_pages_show_their_maths_as_formulas(api_site):
 
 
 def test_static_check_finds_broken_links_missing_anchors_and_outside_resources(tmp_path):
-    check_site = _script("check_site")
+    check_site = load_script("check_site")
     (tmp_path / "index.html").write_text(
         '<a href="good.html#here">ok</a> <a href="gone.html">x</a> <a href="good.html#nowhere">y</a>'
         '<a href="https://example.org/">outside links are fine</a><img src="missing.png">'
@@ -75,7 +69,7 @@ def test_static_check_finds_broken_links_missing_anchors_and_outside_resources(t
 
 
 def test_build_uses_executed_chapters_and_refuses_unexecuted_ones_when_told(tmp_path):
-    build_book = _script("build_book")
+    build_book = load_script("build_book")
     chapter = ROOT / "notebooks" / "01_background_and_core_concepts.ipynb"
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()

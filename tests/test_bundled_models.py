@@ -1,28 +1,19 @@
 """The trained models that ship in `data/models/` still load, match their presets and score what they recorded."""
 
-import importlib.util
 import json
-import pathlib
 
 import keras
 import pytest
 
 from mmkeras.datasets import data_path
 from mmkeras.tasks import get_preset
+from tests.scripts import load_script
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 RECORD = json.loads(data_path("models", "models.json").read_text())
 
 
-def _training_script():
-    spec = importlib.util.spec_from_file_location("train_bundled_models", ROOT / "scripts" / "train_bundled_models.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_every_bundled_model_has_a_record_and_a_file():
-    script = _training_script()
+    script = load_script("train_bundled_models")
     assert sorted(RECORD) == sorted(script.BUNDLED)
     for name, record in RECORD.items():
         assert data_path("models", f"{name}.keras").is_file() and record["file"] == f"data/models/{name}.keras"
@@ -30,7 +21,7 @@ def test_every_bundled_model_has_a_record_and_a_file():
 
 @pytest.mark.parametrize("name", sorted(RECORD))
 def test_a_bundled_model_reloads_safely_is_its_preset_and_scores_its_record(name):
-    script = _training_script()
+    script = load_script("train_bundled_models")
     record = RECORD[name]
     model = keras.saving.load_model(data_path("models", f"{name}.keras"), safe_mode=True)
     preset = get_preset(record["preset"])

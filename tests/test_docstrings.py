@@ -9,13 +9,14 @@ its own package offers (the API page it appears on), NumPy as `np`, `keras`,
 
 import doctest
 import importlib
-import importlib.util
 import pathlib
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from tests.scripts import load_script
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -77,9 +78,7 @@ MODULES = [
 
 def _public_api():
     """(package, name, object) for every class and function the API reference documents."""
-    spec = importlib.util.spec_from_file_location("build_book", ROOT / "scripts" / "build_book.py")
-    build_book = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build_book)
+    build_book = load_script("build_book")
     constants = set()
     for package_name in build_book.API_MODULES:
         package = importlib.import_module(package_name)

@@ -1,6 +1,5 @@
 """The chapters as files: each opens in Colab, and none depends on being run from `notebooks/`."""
 
-import importlib.util
 import json
 import pathlib
 import re
@@ -8,15 +7,10 @@ import shutil
 
 import pytest
 
+from tests.scripts import load_script
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-
-
-def _colab_script():
-    spec = importlib.util.spec_from_file_location("colab", ROOT / "scripts" / "colab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _code(notebook):
@@ -26,7 +20,7 @@ def _code(notebook):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem[:2])
 def test_chapter_has_its_colab_badge_and_install_cell(notebook, tmp_path):
-    colab = _colab_script()
+    colab = load_script("colab")
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     assert colab.badge_markdown(notebook.name) in "".join(cells[0]["source"]), "run python scripts/colab.py"
     assert _code(notebook)[0] == colab.INSTALL_SOURCE, "run python scripts/colab.py"
@@ -44,7 +38,7 @@ def test_chapter_finds_files_through_the_package(notebook):
 
 
 def test_stamp_refuses_a_notebook_without_a_title(tmp_path):
-    colab = _colab_script()
+    colab = load_script("colab")
     notebook = tmp_path / "99_untitled.ipynb"
     notebook.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "source": "x = 1",
                                                "outputs": [], "execution_count": None}],

@@ -64,12 +64,11 @@ def test_your_own_data_example_trains_saves_reloads_and_exports(captions_file, t
 
 
 def test_readme_quotes_the_measured_chapter_times():
-    import importlib.util
     import json
 
-    spec = importlib.util.spec_from_file_location("profile_chapters", README.parent / "scripts" / "profile_chapters.py")
-    profile = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(profile)
+    from tests.scripts import load_script
+
+    profile = load_script("profile_chapters")
     results = json.loads((README.parent / "benchmarks" / "results" / "chapter_times_cpu.json").read_text())
     assert sorted(results["chapters"]) == sorted(path.stem for path in (README.parent / "notebooks").glob("*.ipynb"))
     assert profile.readme_line(results) in README.read_text(), \
