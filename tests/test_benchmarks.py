@@ -36,8 +36,10 @@ def test_profile_chapters_times_each_cell_and_reports_where_a_chapter_failed(tmp
     import nbformat
 
     profile = load_script("profile_chapters")
-    cells = [nbformat.v4.new_markdown_cell("# 99 · A chapter"), nbformat.v4.new_code_cell("import time; time.sleep(0.3)"),
-             nbformat.v4.new_code_cell("raise ValueError('the bar was missed')"), nbformat.v4.new_code_cell("never = 1")]
+    cells = [nbformat.v4.new_markdown_cell("# 99 · A chapter"),
+             nbformat.v4.new_code_cell("import time; time.sleep(0.3)"),
+             nbformat.v4.new_code_cell("raise ValueError('the bar was missed')"),
+             nbformat.v4.new_code_cell("never = 1")]
     chapter = tmp_path / "99_a_chapter.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=cells), chapter)
     seconds, cell_seconds, failure = profile.time_chapter(chapter, timeout=60)

@@ -11,8 +11,8 @@ layer only warns and falls back. `compile_model` decides per device:
 - CPU: XLA off by default. Measured on a 2-core CPU, forcing XLA made a
   Conv2D + LSTM training step 2-3x slower than TensorFlow's own kernels
   (see `benchmarks/`). A model measured faster with XLA on this kind of
-  device says so through `xla_speedups` (the task presets carry the figures
-  of `benchmarks/task_models.py`), and gets XLA; or pass `jit_compile=True`.
+  device says so through `xla_speedups` (a task preset may carry the figure
+  in `training.xla_speedups`) and gets XLA; or pass `jit_compile=True`.
 """
 
 import dataclasses
@@ -83,7 +83,8 @@ def _check_speedups(xla_speedups):
     if xla_speedups is None:
         return {}
     if not isinstance(xla_speedups, dict) or not all(
-        device in DEVICES and isinstance(value, (int, float)) and value > 0 for device, value in xla_speedups.items()
+        device in DEVICES and isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+        for device, value in xla_speedups.items()
     ):
         raise ValueError(
             "`xla_speedups` must map devices in "
@@ -141,6 +142,10 @@ def plan_compile(model, jit_compile="auto", device=None, xla_speedups=None):
                                           f"on a {device}; pass jit_compile=True to force it")
     elif device == "gpu":
         reason = "XLA on: the default on a GPU"
+    elif measured is not None:
+        return CompilePlan(device, False, f"XLA off: measured only {measured:.2f}x with XLA for this model on a "
+                                          f"{device}, too little to pay for its compile; pass jit_compile=True "
+                                          "to force it")
     else:
         return CompilePlan(
             device,

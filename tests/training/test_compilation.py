@@ -69,7 +69,8 @@ def test_a_measured_speedup_decides_auto_on_its_device_only(capsys):
     # The GPU figure decides on a GPU (off, against the GPU's default), and a figure inside the noise changes nothing.
     slower = plan_compile(model, device="gpu", xla_speedups={"cpu": 1.46, "gpu": 0.5})
     assert slower.jit_compile is False and "0.50x (slower)" in slower.reason
-    assert plan_compile(model, device="cpu", xla_speedups={"cpu": 1.1}).jit_compile is False
+    small = plan_compile(model, device="cpu", xla_speedups={"cpu": 1.1})
+    assert small.jit_compile is False and "only 1.10x" in small.reason
     assert plan_compile(model, device="gpu", xla_speedups={"cpu": 1.46}).jit_compile is True
     # An explicit choice wins over a measurement.
     assert plan_compile(model, device="cpu", jit_compile=False, xla_speedups={"cpu": 2.0}).jit_compile is False
@@ -96,8 +97,9 @@ def test_bad_arguments():
         plan_compile(model, device="tpu")
     with pytest.raises(ValueError, match="xla_speedups=.*'tpu'"):
         plan_compile(model, device="cpu", xla_speedups={"tpu": 2.0})
-    with pytest.raises(ValueError, match="positive numbers"):
-        plan_compile(model, device="cpu", xla_speedups={"cpu": -1})
+    for wrong in (-1, True, "1.5"):
+        with pytest.raises(ValueError, match="positive numbers"):
+            plan_compile(model, device="cpu", xla_speedups={"cpu": wrong})
 
 
 def test_measure_step_time_times_real_steps():
