@@ -36,33 +36,35 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{duration:8.1f} s  {outcome:7s} {nodeid}")
 
 
-# Seconds each long item took in a clean-clone run (2 workers) on 2026-12-04
-# (chapters 02, 03, 04, 06, 09 and 11 re-timed on 2026-12-05 after issue 26 grew them);
-# the PyTorch backend run was not among the twelve slowest items (66 s and
-# more), so it is listed at that bound. The longest start first, so the
-# workers finish on short unit tests together instead of one waiting while
-# the other runs a late chapter.
+# Seconds each long item took in a clean-clone run (2 workers) on 2026-12-07;
+# the PyTorch round trips and the serving and reloading of every task were
+# below the twelve slowest items (90 s and more), so they carry the times of a
+# `pytest tests` run that day. The longest start first, so the workers finish
+# on short unit tests together instead of one waiting while the other runs a
+# late chapter.
 _LONG_ITEMS = {
-    "13_a_small_vision_language_model": 240,
-    "14_translation": 260,
-    "test_layer_tests_pass_on_backend[torch]": 66,
-    "12_multimodal_transformers": 175,
-    "05_visual_question_answering": 250,
-    "10_text_to_image_generation": 157,
-    "test_layer_tests_pass_on_backend[jax]": 192,
-    "04_fusion_strategies": 120,
-    "09_speech_to_text": 140,
-    "07_image_captioning_with_attention": 82,
-    "03_text_representations": 100,
-    "15_training_at_scale_and_deployment": 105,
-    "16_summary_challenges_and_faq": 65,
-    "06_multimodal_product_classification": 115,
-    "08_cross_modal_retrieval_and_alignment": 45,
-    "02_modality_encoding": 80,
-    "11_video_understanding": 50,
+    "05_visual_question_answering": 206,
+    "test_layer_tests_pass_on_backend[jax]": 203,
+    "13_a_small_vision_language_model": 203,
+    "test_every_task_round_trips_on_backend[jax]": 183,
+    "12_multimodal_transformers": 171,
+    "14_translation": 139,
+    "10_text_to_image_generation": 117,
+    "15_training_at_scale_and_deployment": 114,
+    "09_speech_to_text": 100,
+    "04_fusion_strategies": 96,
+    "16_summary_challenges_and_faq": 95,
+    "test_layer_tests_pass_on_backend[torch]": 90,
+    "03_text_representations": 83,
+    "06_multimodal_product_classification": 83,
+    "test_every_task_exports_from_its_own_preprocessor_and_serves_without_mmkeras": 80,
+    "02_modality_encoding": 77,
+    "test_each_task_is_one_keras_file_that_reloads_in_a_fresh_process": 75,
+    "07_image_captioning_with_attention": 72,
+    "11_video_understanding": 40,
+    "08_cross_modal_retrieval_and_alignment": 32,
+    "test_every_task_round_trips_on_backend[torch]": 28,
     "test_docstring_examples_run[mmkeras.serving]": 15,
-    "test_every_task_round_trips_on_backend[jax]": 160,
-    "test_every_task_round_trips_on_backend[torch]": 60,
 }
 
 
