@@ -5,8 +5,9 @@ Usage: KERAS_BACKEND=jax python -m tests.tasks.backend_round_trip FOLDER [TASK .
 For each task of `task_cases.TASK_CASES` (or the ones named): train the
 small instance for one epoch, read its outputs, save it to
 `FOLDER/<task>.keras`, reload it with `safe_mode=True`, and read the outputs
-again. The last line printed is JSON: per task, `{"same": bool}` or
-`{"error": "..."}` with what went wrong.
+again. The last line printed is JSON: per task, `{"same": bool, "compiled":
+bool}` (whether its training step was compiled) or `{"error": "..."}` with
+what went wrong.
 """
 
 import json
@@ -38,7 +39,7 @@ def round_trip(name, folder):
     task.save(path)
     reloaded = keras.saving.load_model(path, safe_mode=True)
     after = json.loads(json.dumps(readable_outputs(reloaded, inputs)))
-    result = {"same": before == after}
+    result = {"same": before == after, "compiled": bool(task.jit_compile)}
     if before != after:
         result.update(outputs=before, reloaded=after)
     if refused is not None or name == "ConditionalGAN":

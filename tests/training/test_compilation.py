@@ -89,6 +89,15 @@ def test_a_task_preset_carries_its_measured_speedup_into_compile():
     assert task.jit_compile is False
 
 
+@pytest.mark.parametrize("backend, compiled, why", [("jax", True, "jax.jit"), ("torch", False, "runs eagerly")])
+def test_jax_steps_are_compiled_and_pytorch_runs_eagerly(backend, compiled, why, monkeypatch):
+    model = recurrent_model()
+    monkeypatch.setattr(keras.config, "backend", lambda: backend)
+    plan = plan_compile(model, device="cpu")
+    assert plan.jit_compile is compiled and why in plan.reason, plan
+    assert plan_compile(model, device="cpu", jit_compile=False).jit_compile is False
+
+
 def test_bad_arguments():
     model = recurrent_model()
     with pytest.raises(ValueError, match="jit_compile='yes'"):
