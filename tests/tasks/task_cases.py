@@ -1,5 +1,9 @@
 """One small, briefly trained instance of every task, and its readable outputs.
 
+`make_*(rng, train=False)` builds the same task without its one epoch of
+training, for tests of what a task does with its inputs (serving,
+unusual inputs) rather than of what training leaves behind.
+
 `tests/tasks/test_task_saving.py` checks that this table names every task
 class that `mmkeras.tasks` exports, so a new task cannot skip the tests.
 """
@@ -30,13 +34,14 @@ def _images(rng, count, size):
     return rng.integers(0, 256, size=(count, size, size, 3), dtype=np.uint8)
 
 
-def make_captioner(rng):
+def make_captioner(rng, train=True):
     task = Captioner.from_preset(
         "world_captioner", vocabulary=WordTokenizer.from_corpus(CAPTIONS),
         filters=(8,), feature_dim=8, embedding_dim=8, units=16,
     )
     images = _images(rng, 8, 40)
-    task.fit(images, CAPTIONS * 2, batch_size=4, epochs=1, verbose=0)
+    if train:
+        task.fit(images, CAPTIONS * 2, batch_size=4, epochs=1, verbose=0)
     return task, {"images": _images(rng, 3, 50)}
 
 
@@ -49,13 +54,14 @@ QUESTIONS = ["what colour is the circle?", "是什么颜色", "how many squares 
 ANSWERS = ["red", "blue", "two", "yes", "红色"]
 
 
-def make_answerer(rng):
+def make_answerer(rng, train=True):
     task = VisualQuestionAnswerer.from_preset(
         "world_vqa", vocabulary=WordTokenizer.from_corpus(QUESTIONS), labels=ANSWERS,
         filters=(8,), width=8, hidden_units=8, embedding_dim=8,
     )
     x = {"image": _images(rng, 8, 48), "text": QUESTIONS * 2}
-    task.fit(x, ANSWERS[:4] * 2, batch_size=4, epochs=1, verbose=0)
+    if train:
+        task.fit(x, ANSWERS[:4] * 2, batch_size=4, epochs=1, verbose=0)
     return task, {"images": _images(rng, 3, 70), "texts": np.asarray(QUESTIONS[:3])}
 
 
@@ -68,7 +74,7 @@ PRODUCTS = ["Green ceramic mug. Holds 300 ml", "Lampe verte, abat-jour en lin", 
 CATEGORIES = ["kitchen", "lighting"]
 
 
-def make_product_classifier(rng):
+def make_product_classifier(rng, train=True):
     # WordPiece and a BERT-style text tower (chapter 03); the VQA case covers the word tokenizer.
     tokenizer = WordPieceTokenizer.from_corpus(PRODUCTS * 10, vocab_size=70)
     encoder = build_bert_encoder(tokenizer.vocabulary_size, 10, hidden_dim=8, num_layers=1, num_heads=2,
@@ -78,7 +84,8 @@ def make_product_classifier(rng):
         filters=(8,), width=8, hidden_units=8, text_length=10, text_encoder=build_bert_text_tower(encoder),
     )
     x = {"image": _images(rng, 6, 32), "text": PRODUCTS * 2}
-    task.fit(x, ["kitchen", "lighting", "kitchen"] * 2, batch_size=3, epochs=1, verbose=0)
+    if train:
+        task.fit(x, ["kitchen", "lighting", "kitchen"] * 2, batch_size=3, epochs=1, verbose=0)
     return task, {"images": _images(rng, 3, 40), "texts": np.asarray(PRODUCTS)}
 
 
@@ -87,12 +94,13 @@ def product_outputs(task, inputs):
     return {"categories": categories, "confidences": confidences.tolist()}
 
 
-def make_dual_encoder(rng):
+def make_dual_encoder(rng, train=True):
     task = DualEncoder.from_preset(
         "world_dual_encoder", vocabulary=WordTokenizer.from_corpus(CAPTIONS),
         filters=(8,), embed_dim=8, embedding_dim=8, text_units=8,
     )
-    task.fit({"image": _images(rng, 8, 40), "text": CAPTIONS * 2}, batch_size=4, epochs=1, verbose=0)
+    if train:
+        task.fit({"image": _images(rng, 8, 40), "text": CAPTIONS * 2}, batch_size=4, epochs=1, verbose=0)
     return task, {"images": _images(rng, 5, 30), "texts": np.asarray(CAPTIONS)}
 
 
@@ -123,11 +131,12 @@ def _unpadded(inputs):
     return [row[:length] for row, length in zip(inputs["waveforms"], inputs["lengths"])]
 
 
-def make_speech_recognizer(rng):
+def make_speech_recognizer(rng, train=True):
     task = SpeechRecognizer.from_preset(
         "world_speech_recognizer", transcripts=TRANSCRIPTS, filters=(8,), strides=(1,), recurrent_units=8,
     )
-    task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, TRANSCRIPTS * 2, batch_size=4, epochs=1, verbose=0)
+    if train:
+        task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, TRANSCRIPTS * 2, batch_size=4, epochs=1, verbose=0)
     return task, _padded_waveforms(rng, [1800, 2200, 1000])
 
 
@@ -140,10 +149,11 @@ def speech_outputs(task, inputs):
 ACTIONS = ["move_left", "move_right", "grow"]
 
 
-def make_action_recognizer(rng):
+def make_action_recognizer(rng, train=True):
     task = ActionRecognizer.from_preset("world_action_recognizer", labels=ACTIONS, filters=(4,))
     clips = rng.integers(0, 256, size=(6, 10, 20, 20, 3), dtype=np.uint8)
-    task.fit(clips, ACTIONS * 2, batch_size=3, epochs=1, verbose=0)
+    if train:
+        task.fit(clips, ACTIONS * 2, batch_size=3, epochs=1, verbose=0)
     return task, {"clips": rng.integers(0, 256, size=(3, 6, 24, 24, 3), dtype=np.uint8)}
 
 
@@ -159,12 +169,13 @@ def _portraits(rng):
     return {"image": _images(rng, 8, 40), "text": DESCRIPTIONS * 2}
 
 
-def make_cvae(rng):
+def make_cvae(rng, train=True):
     task = ConditionalVAE.from_preset(
         "world_cvae", vocabulary=WordTokenizer.from_corpus(DESCRIPTIONS), filters=(4, 8), latent_dim=2,
         embedding_dim=4, text_units=4, hidden_units=8,
     )
-    task.fit(_portraits(rng), batch_size=4, epochs=1, verbose=0)
+    if train:
+        task.fit(_portraits(rng), batch_size=4, epochs=1, verbose=0)
     return task, {"texts": np.asarray(DESCRIPTIONS[:3])}
 
 
@@ -186,13 +197,14 @@ def drawing_outputs(task, inputs):
 SENTENCES = ["a large red circle", "two blue squares", "一个红色的圆", "une étoile verte", "a small red square"]
 
 
-def make_masked_language_model(rng):
+def make_masked_language_model(rng, train=True):
     tokenizer = WordPieceTokenizer.from_corpus(SENTENCES * 10, vocab_size=80)
     task = MaskedLanguageModel.from_preset(
         "world_bert", vocabulary=tokenizer, sequence_length=12, hidden_dim=8, num_heads=2, intermediate_dim=16,
         num_layers=1,
     )
-    task.fit(SENTENCES * 4, batch_size=5, epochs=1, verbose=0)
+    if train:
+        task.fit(SENTENCES * 4, batch_size=5, epochs=1, verbose=0)
     return task, {"texts": np.asarray(["a [MASK] red circle", "一个[MASK]色的圆", "[MASK] blue [MASK]"])}
 
 
@@ -205,13 +217,14 @@ PROMPTS = ["describe the image", "这是什么颜色", "combien d'objets ?", "is
 REPLIES = ["a small red circle", "红色", "deux", "yes"]
 
 
-def make_vision_language_model(rng):
+def make_vision_language_model(rng, train=True):
     task = VisionLanguageModel.from_preset(
         "world_vlm", vocabulary=WordTokenizer.from_corpus(PROMPTS + REPLIES), filters=(8,), hidden_dim=8,
         num_heads=2, num_layers=1, intermediate_dim=16,
     )
     x = {"image": _images(rng, 8, 40), "prompt": PROMPTS * 2}
-    task.fit(x, REPLIES * 2, batch_size=4, epochs=1, verbose=0)
+    if train:
+        task.fit(x, REPLIES * 2, batch_size=4, epochs=1, verbose=0)
     return task, {"images": _images(rng, 3, 50), "texts": np.asarray(PROMPTS[:3])}
 
 
@@ -230,11 +243,12 @@ TRANSLATOR_PRESET = {
 }
 
 
-def make_translator(rng):
+def make_translator(rng, train=True):
     task = Translator.from_preset(
         TRANSLATOR_PRESET, WordTokenizer.from_corpus(SOURCES), WordTokenizer.from_corpus(TARGETS),
     )
-    task.fit(SOURCES * 2, TARGETS * 2, batch_size=4, epochs=2, verbose=0)
+    if train:
+        task.fit(SOURCES * 2, TARGETS * 2, batch_size=4, epochs=2, verbose=0)
     return task, {"texts": np.asarray(SOURCES[:3])}
 
 
@@ -253,9 +267,10 @@ SPEECH_TRANSLATOR_PRESET = {
 }
 
 
-def make_speech_translator(rng):
+def make_speech_translator(rng, train=True):
     task = SpeechTranslator.from_preset(SPEECH_TRANSLATOR_PRESET, target_vocabulary=WordTokenizer.from_corpus(SPOKEN_TARGETS))
-    task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, SPOKEN_TARGETS * 2, batch_size=4, epochs=2, verbose=0)
+    if train:
+        task.fit(_waveforms(rng, [1600, 2400, 2000, 1200]) * 2, SPOKEN_TARGETS * 2, batch_size=4, epochs=2, verbose=0)
     return task, _padded_waveforms(rng, [1800, 2200, 1000])
 
 

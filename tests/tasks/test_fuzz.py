@@ -7,8 +7,9 @@ reads), an error that says why. Wrong inputs (counts that disagree, ids
 or numbers for texts, empty batches, a single example without its batch
 axis, NaN, files that are not images or WAV) must end in a ValueError,
 TypeError or FileNotFoundError that names what was received, never in an
-error from inside TensorFlow. The tasks are the small trained ones of
-`task_cases`, each built once for the module.
+error from inside TensorFlow. The tasks are the small ones of `task_cases`,
+untrained (what they do with an input does not depend on their weights),
+each built once for the module.
 """
 
 import numpy as np
@@ -38,7 +39,7 @@ def tasks():
 
     def get(name):
         if name not in built:
-            built[name] = task_cases.TASK_CASES[name][0](np.random.default_rng(0))[0]
+            built[name] = task_cases.TASK_CASES[name][0](np.random.default_rng(0), train=False)[0]
         return built[name]
 
     return get
