@@ -24,6 +24,7 @@ def build_vqa_model(
     hidden_units=None,
     filters=(16, 32, 64),
     downsampling="max_pool",
+    batch_norm=False,
     glimpses=2,
     embedding_dim=64,
     dropout=0.0,
@@ -62,6 +63,13 @@ def build_vqa_model(
     against 0.889 after 12 ungrouped ones. The chapter trains ungrouped
     and saves its time with `downsampling="strided"` instead.
 
+    `batch_norm=True` (the `world_vqa` preset) normalizes each convolution's
+    outputs over the batch. Measured on chapter 05's data with a cosine
+    schedule (2-core CPU, four initialisations each): 16 epochs from a
+    learning rate of 3e-3 with it reached 0.877 to 0.947 held-out
+    accuracy; 24 epochs from 2e-3 without it, 0.827 to 0.879. Under `tf.distribute`, each replica normalizes its own share
+    of the batch, so two replicas no longer compute one device's gradients.
+
     Args:
         vocab_size: int, size of the question tokenizer's vocabulary.
         num_answers: int, number of answer classes.
@@ -73,6 +81,8 @@ def build_vqa_model(
         filters: the `ImageEncoder`'s filters.
         downsampling: the `ImageEncoder`'s downsampling, `"max_pool"` or
             `"strided"`.
+        batch_norm: bool, batch normalization after each of the
+            `ImageEncoder`'s convolutions.
         glimpses: int, attention layers for `fusion="question_attention"`.
         embedding_dim: width of the word embeddings.
         dropout: dropout before the classifier.
@@ -121,6 +131,7 @@ def build_vqa_model(
             output_dim=width,
             coordinates=True,
             downsampling=downsampling,
+            batch_norm=batch_norm,
             name="image_encoder",
         )(image))
         attended = [
@@ -135,6 +146,7 @@ def build_vqa_model(
             pooling="flatten",
             output_dim=width,
             downsampling=downsampling,
+            batch_norm=batch_norm,
             name="image_encoder",
         )(image))
         fusion_layer = {

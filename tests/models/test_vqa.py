@@ -48,6 +48,23 @@ def test_strided_downsampling_reaches_the_image_encoder(fusion):
         build_vqa_model(**sizes, downsampling="average")
 
 
+@pytest.mark.parametrize("fusion", ["add", "question_attention"])
+def test_batch_norm_reaches_the_image_encoder_and_uses_batch_statistics_only_in_training(fusion):
+    sizes = dict(vocab_size=20, num_answers=5, image_size=32, question_length=6, fusion=fusion, width=8,
+                 filters=(4, 8))
+    plain, normalized = build_vqa_model(**sizes), build_vqa_model(**sizes, batch_norm=True)
+    assert plain.get_layer("image_encoder").get_config()["batch_norm"] is False
+    assert normalized.get_layer("image_encoder").get_config()["batch_norm"] is True
+    assert len(normalized.non_trainable_weights) == len(plain.non_trainable_weights) + 2 * len(sizes["filters"])
+
+    def in_both_modes(model):
+        return [keras.ops.convert_to_numpy(model(INPUTS, training=training)) for training in (False, True)]
+
+    # Training normalizes by the batch's statistics, inference by the moving ones.
+    np.testing.assert_allclose(*in_both_modes(plain), rtol=1e-6)
+    assert not np.allclose(*in_both_modes(normalized))
+
+
 def test_unknown_fusion():
     with pytest.raises(ValueError, match="fusion='multiply'"):
         build_vqa_model(vocab_size=20, num_answers=5, fusion="multiply")
