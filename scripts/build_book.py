@@ -42,6 +42,7 @@ API_MODULES = {
     "mmkeras.generation": "Greedy, beam and sampled decoding as compiled loops.",
     "mmkeras.training": "Compilation (XLA), precision and distribution.",
     "mmkeras.serving": "SavedModel export and the serving client's helpers.",
+    "mmkeras.pretrained": "Pretrained models loaded offline, with the token ids they were trained with.",
     "mmkeras.viz": "Plots.",
 }
 # Modules the chapters call as modules (`audio.spectrogram(...)`), documented whole.
