@@ -14,3 +14,4 @@ from mmkeras.pretrained.sources import check_model_dir
 from mmkeras.pretrained.sources import resolve_source
 from mmkeras.pretrained.sources import shipped_model_dir
 from mmkeras.pretrained.text_embedder import load_text_embedder
+from mmkeras.pretrained.whisper import load_whisper_backbone
