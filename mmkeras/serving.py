@@ -31,6 +31,7 @@ from mmkeras.preprocessing.tokenizer import RESERVED_TOKENS
 from mmkeras.preprocessing.tokenizer import WordTokenizer
 from mmkeras.generation import ctc_greedy_decode
 from mmkeras.preprocessing.audio import decode_wav
+from mmkeras.preprocessing.audio import decode_wav_at
 from mmkeras.preprocessing.image_files import decode_image_bytes
 from mmkeras.preprocessing.speech_features import utterance_features
 from mmkeras.preprocessing.video_clips import convert_clips
@@ -45,6 +46,7 @@ from mmkeras.tasks import SpeechTranslator
 from mmkeras.tasks import TextToImageTask
 from mmkeras.tasks import Translator
 from mmkeras.tasks import VisionLanguageModel
+from mmkeras.tasks import WhisperTranscriber
 from mmkeras.tasks.masked_language_model_preprocessor import MASK_MARKER
 
 _STRINGS = tf.TensorSpec([None], tf.string)
@@ -254,6 +256,10 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
       `task.translate(texts)` writes them (greedy or beam search).
     - `SpeechTranslator`: `serve(wav_bytes)` -> `{"translation": string (B,),
       "score": float32 (B,)}`, as `task.translate(utterances)` writes them.
+    - `WhisperTranscriber`: `serve(wav_bytes)` -> `{"transcript": string (B,),
+      "score": float32 (B,)}`, as `task.transcribe(recordings)` writes them
+      (greedy or beam search), from 16-bit PCM WAV files at any sample rate
+      up to 30 s long (longer ones are cut at 30 s; `transcribe` raises).
     - `MaskedLanguageModel`: `serve(text)` -> `{"text": string (B,)}`, each
       text with every `[MASK]` replaced by its most probable piece, as
       `task.fill_mask(texts)` returns it; its WordPiece tokenizer runs in
@@ -306,6 +312,8 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
         return _export_masked_language_model(task, filepath, verbose)
     if isinstance(task, VisionLanguageModel):
         return _export_vision_language_model(task, filepath, max_length, verbose)
+    if isinstance(task, WhisperTranscriber):
+        return _export_whisper_transcriber(task, filepath, max_length, beam_width, verbose)
     if isinstance(task, SpeechTranslator):
         return _export_speech_translator(task, filepath, max_length, beam_width, verbose)
     if isinstance(task, Translator):
@@ -314,7 +322,7 @@ def export_task(task, filepath, beam_width=1, max_length=None, verbose=False):
         raise TypeError(
             "export_task exports the tasks of mmkeras.tasks (Captioner, VisualQuestionAnswerer, "
             "ProductClassifier, ActionRecognizer, DualEncoder, SpeechRecognizer, ConditionalVAE, ConditionalGAN, "
-            "MaskedLanguageModel, VisionLanguageModel, Translator, SpeechTranslator). Received: "
+            "MaskedLanguageModel, VisionLanguageModel, Translator, SpeechTranslator, WhisperTranscriber). Received: "
             f"{type(task).__name__}. For a model from a build_* function use export_vqa, "
             "export_product_classifier or export_captioner."
         )
@@ -607,6 +615,32 @@ def _export_speech_translator(task, filepath, max_length, beam_width, verbose):
     archive = keras.export.ExportArchive()
     archive.track(task.backbone)
     archive.track(target.lookup_table)
+    archive.add_endpoint("serve", serve, input_signature=[tf.TensorSpec([None], tf.string, name="wav_bytes")])
+    return _write(archive, filepath, verbose)
+
+
+def _export_whisper_transcriber(task, filepath, max_length, beam_width, verbose):
+    from mmkeras.tasks.whisper_transcriber_preprocessor import WHISPER_SAMPLE_RATE
+    from mmkeras.tasks.whisper_transcriber_preprocessor import WHISPER_SECONDS
+
+    max_length = 64 if max_length is None else max_length
+    _check_search_settings(max_length, beam_width)
+    preprocessor = task.preprocessor
+    search = task.search_function(max_length, beam_width)
+    window = WHISPER_SAMPLE_RATE * WHISPER_SECONDS
+
+    def waveform(contents):
+        samples = decode_wav_at(contents, WHISPER_SAMPLE_RATE)[:window]
+        return tf.pad(samples, [[0, window - tf.shape(samples)[0]]])
+
+    def serve(wav_bytes):
+        waveforms = tf.map_fn(waveform, wav_bytes, fn_output_signature=tf.TensorSpec([window], tf.float32))
+        result = search(preprocessor.audio_converter(waveforms))
+        return {"transcript": preprocessor.detokenize_tensor(result.tokens),
+                "score": tf.cast(result.scores, tf.float32)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(task.backbone)
     archive.add_endpoint("serve", serve, input_signature=[tf.TensorSpec([None], tf.string, name="wav_bytes")])
     return _write(archive, filepath, verbose)
 

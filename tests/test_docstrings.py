@@ -50,6 +50,8 @@ MODULES = [
     "mmkeras.tasks.vision_language_model",
     "mmkeras.tasks.vision_language_preprocessor",
     "mmkeras.tasks.masked_language_model_preprocessor",
+    "mmkeras.tasks.whisper_transcriber",
+    "mmkeras.tasks.whisper_transcriber_preprocessor",
     "mmkeras.models.video",
     "mmkeras.models.cvae",
     "mmkeras.models.single_stream",

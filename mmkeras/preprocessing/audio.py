@@ -108,6 +108,53 @@ def decode_wav(contents, sample_rate=None):
     return tf.reduce_mean(audio, axis=-1)
 
 
+def resample(waveform, source_rate, target_rate):
+    """Bring a mono waveform from `source_rate` to `target_rate` by linear interpolation.
+
+    Linear interpolation keeps the ops core TensorFlow (a SavedModel runs
+    it without tensorflow-io). It adds no frequencies above the source's
+    Nyquist limit when upsampling (8 kHz telephone audio to Whisper's
+    16 kHz); when downsampling it does not filter first, so content above
+    the target's Nyquist limit folds back.
+
+    Args:
+        waveform: float `(samples,)`.
+        source_rate: int or int32 scalar tensor, the waveform's rate in Hz.
+        target_rate: int, the rate wanted.
+
+    Returns:
+        float32 `(round(samples * target_rate / source_rate),)`.
+
+    Example:
+
+    >>> resample(tf.constant([0.0, 1.0, 0.0]), 8000, 16000).numpy().tolist()
+    [0.0, 0.5, 1.0, 0.5, 0.0, 0.0]
+    """
+    waveform = tf.convert_to_tensor(waveform, tf.float32)
+    samples = tf.shape(waveform)[0]
+    ratio = tf.cast(source_rate, tf.float64) / tf.cast(target_rate, tf.float64)
+    length = tf.cast(tf.round(tf.cast(samples, tf.float64) / ratio), tf.int32)
+    # Each output sample's place on the input's time axis, between two input samples.
+    place = tf.minimum(tf.cast(tf.range(length), tf.float64) * ratio, tf.cast(samples - 1, tf.float64))
+    left = tf.cast(tf.floor(place), tf.int32)
+    right = tf.minimum(left + 1, samples - 1)
+    weight = tf.cast(place - tf.floor(place), tf.float32)
+    return tf.gather(waveform, left) * (1.0 - weight) + tf.gather(waveform, right) * weight
+
+
+def decode_wav_at(contents, target_rate):
+    """Decode WAV bytes at any sample rate to a mono float32 waveform at `target_rate`.
+
+    Example:
+
+    >>> wav = tf.audio.encode_wav(tf.zeros([800, 1]), sample_rate=8000)
+    >>> tuple(decode_wav_at(wav, 16000).shape)
+    (1600,)
+    """
+    audio, rate = tf.audio.decode_wav(contents)
+    return resample(tf.reduce_mean(audio, axis=-1), rate, target_rate)
+
+
 def spectrogram(waveform, frame_length=256, frame_step=80, fft_length=None):
     """Magnitude STFT `(frames, fft_length // 2 + 1)`, Hann window, end padded."""
     fft_length = fft_length or frame_length

@@ -15,3 +15,7 @@ from mmkeras.pretrained.sources import resolve_source
 from mmkeras.pretrained.sources import shipped_model_dir
 from mmkeras.pretrained.text_embedder import load_text_embedder
 from mmkeras.pretrained.whisper import load_whisper_backbone
+from mmkeras.pretrained.whisper_decoding import whisper_decoder_step
+from mmkeras.pretrained.whisper_decoding import whisper_encoder
+from mmkeras.pretrained.whisper_tokenizer import load_whisper_decoding_rules
+from mmkeras.pretrained.whisper_tokenizer import load_whisper_tokenizer

@@ -47,3 +47,5 @@ from mmkeras.tasks.translator_preprocessor import TranslatorPreprocessor
 from mmkeras.tasks.vision_language_model import VisionLanguageModel
 from mmkeras.tasks.vision_language_preprocessor import VisionLanguagePreprocessor
 from mmkeras.tasks.visual_question_answerer import VisualQuestionAnswerer
+from mmkeras.tasks.whisper_transcriber import WhisperTranscriber
+from mmkeras.tasks.whisper_transcriber_preprocessor import WhisperTranscriberPreprocessor

@@ -178,3 +178,26 @@ def test_lpc_refuses_bad_settings(kwargs, message):
         audio.lpc(tf.zeros([1000]), **kwargs)
     with pytest.raises(ValueError, match=r"shape \(2, 1000\)"):
         audio.lpc(tf.zeros([2, 1000]))
+
+
+def test_resampling_a_tone_keeps_its_pitch_and_duration():
+    tone = np.sin(2 * np.pi * 440 * np.arange(8000) / 8000).astype("float32")
+    up = audio.resample(tone, 8000, 16000).numpy()
+    assert up.shape == (16000,)
+    np.testing.assert_allclose(up[::2], tone, atol=1e-6)
+    expected = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)
+    # Linear interpolation between 8 kHz samples of a 440 Hz tone errs by at most about (pi f / rate)^2 / 2.
+    assert np.abs(up[:-2] - expected[:-2]).max() < 0.02
+    down = audio.resample(up, 16000, 11025).numpy()
+    assert down.shape == (11025,)
+    assert np.abs(down[:-2] - np.sin(2 * np.pi * 440 * np.arange(11025) / 11025)[:-2]).max() < 0.03
+
+
+def test_decode_wav_at_resamples_files_at_any_rate():
+    wav = tf.audio.encode_wav(tf.constant(np.linspace(-1, 1, 441, dtype="float32"))[:, None], sample_rate=44100)
+    waveform = audio.decode_wav_at(wav, 16000).numpy()
+    assert waveform.shape == (160,)
+    ramp = np.linspace(-1, 1, 441)
+    # Output sample 80 lies halfway between input samples 220 and 221.
+    np.testing.assert_allclose(waveform[[0, 80]], [-1.0, np.interp(80 * 44100 / 16000, np.arange(441), ramp)],
+                               atol=1e-4)
