@@ -28,6 +28,8 @@ import keras
 from keras import ops
 
 _NEG_INF = -1e9
+# Where the searches' loop carries keep which sequences have ended.
+_FINISHED = 5
 
 
 class SearchResult(collections.namedtuple("SearchResult", ["tokens", "scores", "attention"])):
@@ -91,15 +93,23 @@ def _call_step(step_fn, tokens, state):
 
 
 def _run(step_fn, start_tokens, state, max_length, update, make_carry):
-    """Step 0 outside the loop (it fixes the attention and vocabulary widths), the rest inside."""
+    """Step 0 outside the loop (it fixes the attention and vocabulary widths), the rest inside.
+
+    The loop stops when every sequence has ended (`carry[_FINISHED]` all
+    true), not only after `max_length` steps: the steps after it would only
+    write padding.
+    """
     log_probs, state, weights = _call_step(step_fn, start_tokens, state)
     carry = update(0, log_probs, state, weights, make_carry(state, ops.shape(weights)[-1], ops.shape(log_probs)[-1]))
 
+    def unfinished(i, carry):
+        return ops.logical_and(i < max_length, ops.logical_not(ops.all(carry[_FINISHED])))
+
     def body(i, carry):
         log_probs, state, weights = _call_step(step_fn, carry[0], carry[1])
-        return update(i, log_probs, state, weights, carry)
+        return i + 1, update(i, log_probs, state, weights, carry)
 
-    return ops.fori_loop(1, max_length, body, carry)
+    return ops.while_loop(unfinished, body, (ops.convert_to_tensor(1, "int32"), carry))[1]
 
 
 def greedy_search(step_fn, initial_state, start_id, end_id, max_length, pad_id=0):
