@@ -5,7 +5,7 @@ Usage:
     python scripts/train_bundled_models.py --check    # reload each file and compare with its record
 
 A chapter that builds on an earlier chapter's model loads it from here
-instead of training it a second time: chapter 14's cascade reads the speech
+instead of training it a second time: chapter 15's cascade reads the speech
 recogniser that chapter 09 teaches, trained here exactly as its preset says
 on the bundled recordings. Each model is one `.keras` file (weights, the
 character table, the feature settings) that reloads with `safe_mode=True`,

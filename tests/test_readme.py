@@ -73,3 +73,18 @@ def test_readme_quotes_the_measured_chapter_times():
     assert sorted(results["chapters"]) == sorted(path.stem for path in (README.parent / "notebooks").glob("*.ipynb"))
     assert profile.readme_line(results) in README.read_text(), \
         "run `python scripts/profile_chapters.py` and paste the line it prints into the README"
+
+
+def test_readme_quotes_the_measured_whisper_figures():
+    import json
+
+    results = json.loads((README.parent / "benchmarks" / "results" / "real_speech_whisper_cpu.json").read_text())
+    mean = results["mean"]
+    quoted = (f"right {mean['zero_shot_free']:.3f} of the time zero-shot, {mean['zero_shot_constrained']:.3f} when "
+              f"constrained to\nthe digits, and a small head on its frozen encoder {mean['head']:.3f}, where chapter\n"
+              f"09's recogniser trained from scratch reaches {mean['from_scratch']:.3f}")
+    assert quoted in README.read_text(), "quote benchmarks/results/real_speech_whisper_cpu.json in the README"
+    speed = json.loads((README.parent / "benchmarks" / "results" / "whisper_speed_cpu.json").read_text())
+    greedy = speed["results"]["keras cache xla beam 1"]
+    assert greedy["identical"] == greedy["compared"] == 20 and greedy["ratio_to_ctranslate2"] < 1.5
+    assert f"greedy tokens on all {greedy['compared']} bundled" in README.read_text().replace("\n", " ")

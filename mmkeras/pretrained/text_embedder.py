@@ -79,4 +79,7 @@ def load_text_embedder(source="all-minilm-l6-v2", sequence_length=None):
     embedder.preprocessor.tokenizer = HuggingFaceBertTokenizer(
         vocabulary=keras_hub_tokenizer.get_vocabulary(), lowercase=keras_hub_tokenizer.lowercase,
     )
+    if sequence_length:
+        # keras-hub's converter builds the preprocessor from the checkpoint's own length and ignores the argument.
+        embedder.preprocessor.sequence_length = sequence_length
     return embedder

@@ -1,5 +1,5 @@
 """Named configurations: each chapter's task as one entry, the single source
-for notebooks, benchmarks, tests and chapter 16's table.
+for notebooks, benchmarks, tests and chapter 17's table.
 
 A preset holds what builds a task (`backbone`: the arguments of the
 backbone builder, which also size the preprocessor; a GAN's
@@ -151,9 +151,9 @@ _PRESETS = {
     },
     "world_translator": {
         "task": "Translator",
-        "chapter": "14",
+        "chapter": "15",
         "description": (
-            "Chapter 14's English-to-Chinese translator: a bidirectional LSTM over the English words and an "
+            "Chapter 15's English-to-Chinese translator: a bidirectional LSTM over the English words and an "
             "attention LSTM decoder writing Chinese characters."
         ),
         "backbone": {"source_length": 18, "target_length": 40, "embedding_dim": 32, "units": 64},
@@ -161,9 +161,9 @@ _PRESETS = {
     },
     "world_translator_grounded": {
         "task": "Translator",
-        "chapter": "14",
+        "chapter": "15",
         "description": (
-            "Chapter 14's translator grounded in the scene, for the short captions of one-object scenes: a "
+            "Chapter 15's translator grounded in the scene, for the short captions of one-object scenes: a "
             "strided two-block CNN's region grid appended to the English words (one attention over both) and "
             "its mean added to every word."
         ),
@@ -180,9 +180,9 @@ _PRESETS = {
     },
     "world_speech_translator": {
         "task": "SpeechTranslator",
-        "chapter": "14",
+        "chapter": "15",
         "description": (
-            "Chapter 14's end-to-end speech translator: chapter 09's audio encoder (three Conv1D blocks, a "
+            "Chapter 15's end-to-end speech translator: chapter 09's audio encoder (three Conv1D blocks, a "
             "bidirectional GRU) read by an attention LSTM decoder that writes Chinese characters."
         ),
         "backbone": {

@@ -120,7 +120,7 @@ class WhisperTranscriber(Task):
 
                 # Measured on a 2-core CPU (benchmarks/results/whisper_speed_cpu.md): XLA made the cached search
                 # 1.6x as fast, as fast as CTranslate2, and its first call (trace and compile) no slower.
-                self._transcribe_functions[key] = tf.function(search, jit_compile=True)
+                self._transcribe_functions[key] = tf.function(search, jit_compile=True, reduce_retracing=True)
             else:
                 self._transcribe_functions[key] = compile_function(search)
         return self._transcribe_functions[key]
@@ -156,11 +156,18 @@ class WhisperTranscriber(Task):
         texts, scores, tokens = [], [np.zeros((0,), "float32")], []
         recordings = list(recordings) if not isinstance(recordings, (str, bytes)) else recordings
         self.preprocessor.check_inputs(recordings)
+        rows = min(batch_size, len(recordings))
         for start in range(0, len(recordings), batch_size):
-            result = search(self.preprocessor.featurize(recordings[start:start + batch_size]))
-            ids = keras.ops.convert_to_numpy(result.tokens)
+            features = keras.ops.convert_to_numpy(self.preprocessor.featurize(recordings[start:start + batch_size]))
+            count = len(features)
+            if count < rows:
+                # A short last batch, padded with copies of its last recording, keeps the shape the search was
+                # compiled for: a new shape would trace and compile it again.
+                features = np.concatenate([features, np.repeat(features[-1:], rows - count, axis=0)])
+            result = search(features)
+            ids = keras.ops.convert_to_numpy(result.tokens)[:count]
             texts += self.preprocessor.detokenize(ids)
-            scores.append(keras.ops.convert_to_numpy(result.scores))
+            scores.append(keras.ops.convert_to_numpy(result.scores)[:count])
             tokens += list(ids)
         extras = ((np.concatenate(scores),) if return_scores else ()) + ((tokens,) if return_tokens else ())
         return (texts, *extras) if extras else texts

@@ -42,7 +42,7 @@ def test_the_captioner_configuration_is_written_only_in_its_preset():
     # Everywhere else the chapter's captioner is built, it is built from the preset.
     for name, source in (
         ("benchmarks/task_models.py", (root / "benchmarks" / "task_models.py").read_text()),
-        ("chapter 16", _code_of("16_summary_challenges_and_faq.ipynb")),
+        ("chapter 17", _code_of("17_summary_challenges_and_faq.ipynb")),
     ):
         calls = re.findall(r"build_captioner\(([^\n]*)", source)
         assert calls and all('**' in call for call in calls), (name, calls)
@@ -84,7 +84,7 @@ def test_every_preset_is_read_by_its_chapter_and_by_the_benchmark():
     root = pathlib.Path(__file__).resolve().parents[2]
     notebooks = {path.name[:2]: path.name for path in (root / "notebooks").glob("*.ipynb")}
     benchmark = (root / "benchmarks" / "task_models.py").read_text()
-    summary_chapter = _code_of(notebooks["16"])
+    summary_chapter = _code_of(notebooks["17"])
     for name in list_presets():
         if name.startswith("tests_"):
             continue
