@@ -41,6 +41,8 @@ class TransformerDecoder(keras.layers.Layer):
             weights.
         activation: activation of the feed-forward hidden layer.
         layer_norm_epsilon: epsilon of the layer normalisations.
+        lora_rank: optional int, adapt the attention's query and value
+            projections with LoRA of this rank (see `enable_lora`).
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
 
     Call arguments:
@@ -71,10 +73,17 @@ class TransformerDecoder(keras.layers.Layer):
     >>> tuple(step.shape), tuple(cache.shape)
     ((2, 1, 16), (2, 2, 7, 2, 8))
 
+    LoRA: the pretrained projections freeze, and low-rank updates train:
+
+    >>> block.enable_lora(rank=2)
+    >>> sorted(w.path.split("/")[-1] for w in block.trainable_weights if "lora" in w.path)[:2]
+    ['lora_kernel_a', 'lora_kernel_a']
+
     Reference:
         Vaswani et al., "Attention Is All You Need", NeurIPS 2017; Radford
         et al., "Language Models are Unsupervised Multitask Learners"
-        (GPT-2), 2019.
+        (GPT-2), 2019; Hu et al., "LoRA: Low-Rank Adaptation of Large
+        Language Models", ICLR 2022.
     """
 
     def __init__(
@@ -85,10 +94,13 @@ class TransformerDecoder(keras.layers.Layer):
         dropout=0.0,
         activation="gelu",
         layer_norm_epsilon=1e-6,
+        lora_rank=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         check_positive_int("num_heads", num_heads)
+        if lora_rank is not None:
+            check_positive_int("lora_rank", lora_rank)
         check_positive_int("intermediate_dim", intermediate_dim)
         check_rate("dropout", dropout)
         if not isinstance(cross_attention, bool):
@@ -99,6 +111,7 @@ class TransformerDecoder(keras.layers.Layer):
         self.dropout = dropout
         self.activation = keras.activations.get(activation)
         self.layer_norm_epsilon = layer_norm_epsilon
+        self.lora_rank = lora_rank
         self.dropout_layer = keras.layers.Dropout(dropout, dtype=self.dtype_policy, name="dropout")
         self.supports_masking = True
 
@@ -153,6 +166,42 @@ class TransformerDecoder(keras.layers.Layer):
         build_sublayer(self.intermediate, shape)
         build_sublayer(self.feed_forward_output, shape[:-1] + (self.intermediate_dim,))
         self.built = True
+        if self.lora_rank is not None:
+            # Also when a block is reloaded: its adapters exist before its weights (theirs among them) load.
+            self._apply_lora(self.lora_rank)
+
+    def _apply_lora(self, rank):
+        targets = [self.self_query, self.self_value]
+        if self.cross_attention:
+            targets += [self.cross_query, self.cross_value]
+        for layer in self._flatten_layers(include_self=False):
+            layer.trainable = layer in targets
+        for dense in targets:
+            dense.enable_lora(rank)  # freezes the kernel, adds the two low-rank matrices
+            if dense.bias is not None:
+                dense.bias.trainable = False
+
+    def enable_lora(self, rank):
+        """Freeze the block and adapt its attention's query and value projections with LoRA.
+
+        Each adapted kernel `W` (frozen) becomes `W + A B` with `A` of shape
+        `(width, rank)` and `B` of `(rank, width)`, `B` starting at zero so
+        the block computes what it did before training; Keras's `Dense`
+        holds the two matrices (`Dense.enable_lora`). Every other weight of
+        the block stops training. The rank is saved with the block, so a
+        reloaded one has its adapters.
+
+        Args:
+            rank: int, the rank of the updates.
+        """
+        check_positive_int("rank", rank)
+        if not self.built:
+            raise ValueError(f"Build {self.name} (call it once) before enabling LoRA, or pass lora_rank={rank} "
+                             "when creating it.")
+        if self.lora_rank is not None:
+            raise ValueError(f"LoRA is already enabled on {self.name} (rank {self.lora_rank}).")
+        self._apply_lora(rank)
+        self.lora_rank = rank
 
     def initial_cache(self, batch_size, max_length, width=None):
         """An empty cache for sequences of up to `max_length` positions:
@@ -267,6 +316,7 @@ class TransformerDecoder(keras.layers.Layer):
                 "dropout": self.dropout,
                 "activation": keras.activations.serialize(self.activation),
                 "layer_norm_epsilon": self.layer_norm_epsilon,
+                "lora_rank": self.lora_rank,
             }
         )
         return config

@@ -44,6 +44,9 @@ class TransformerLanguageModel(keras.layers.Layer):
         tie_weights: bool, compute the logits with the token embedding
             table (True) or with a dense layer of their own (False).
         layer_norm_epsilon: epsilon of the layer normalisations.
+        lora_rank: optional int: only LoRA updates of this rank to every
+            block's attention query and value projections train (see
+            `enable_lora`).
         **kwargs: base layer keyword arguments, e.g. `name` and `dtype`.
 
     Call arguments:
@@ -79,6 +82,13 @@ class TransformerLanguageModel(keras.layers.Layer):
     >>> tuple(logits.shape), tuple(cache.shape)
     ((2, 4, 30), (2, 2, 2, 12, 2, 8))
 
+    With LoRA of rank 2, 256 of its weights train, the low-rank updates of
+    two blocks' query and value projections:
+
+    >>> model.enable_lora(rank=2)
+    >>> sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+    256
+
     Reference:
         Radford et al., "Language Models are Unsupervised Multitask
         Learners" (GPT-2), 2019; Beyer et al., "PaliGemma", 2024.
@@ -95,9 +105,12 @@ class TransformerLanguageModel(keras.layers.Layer):
         dropout=0.0,
         tie_weights=True,
         layer_norm_epsilon=1e-6,
+        lora_rank=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        if lora_rank is not None:
+            check_positive_int("lora_rank", lora_rank)
         for name, value in (
             ("vocabulary_size", vocabulary_size),
             ("max_length", max_length),
@@ -124,6 +137,7 @@ class TransformerLanguageModel(keras.layers.Layer):
         self.dropout = dropout
         self.tie_weights = tie_weights
         self.layer_norm_epsilon = layer_norm_epsilon
+        self.lora_rank = lora_rank
         policy = self.dtype_policy
         self.token_embedding = keras.layers.Embedding(
             vocabulary_size, hidden_dim, embeddings_initializer=keras.initializers.RandomNormal(stddev=0.02),
@@ -133,7 +147,7 @@ class TransformerLanguageModel(keras.layers.Layer):
         self.blocks = [
             TransformerDecoder(
                 num_heads, intermediate_dim, dropout=dropout, layer_norm_epsilon=layer_norm_epsilon,
-                dtype=policy, name=f"decoder_{i}",
+                lora_rank=lora_rank, dtype=policy, name=f"decoder_{i}",
             )
             for i in range(num_layers)
         ]
@@ -156,6 +170,31 @@ class TransformerLanguageModel(keras.layers.Layer):
         if self.output_head is not None:
             build_sublayer(self.output_head, width)
         self.built = True
+        if self.lora_rank is not None:
+            self._freeze_outside_blocks()
+
+    def _freeze_outside_blocks(self):
+        self.positions.trainable = False
+        for layer in (self.token_embedding, self.final_norm, self.output_head):
+            if layer is not None:
+                layer.trainable = False
+
+    def enable_lora(self, rank):
+        """Freeze the model and adapt every block's attention query and value projections with LoRA.
+
+        See `TransformerDecoder.enable_lora`: only the low-rank matrices
+        train, and the rank is saved with the model.
+
+        Args:
+            rank: int, the rank of the updates.
+        """
+        check_positive_int("rank", rank)
+        if self.lora_rank is not None:
+            raise ValueError(f"LoRA is already enabled on {self.name} (rank {self.lora_rank}).")
+        for block in self.blocks:
+            block.enable_lora(rank)
+        self._freeze_outside_blocks()
+        self.lora_rank = rank
 
     def initial_cache(self, batch_size, max_length=None):
         """An empty key/value cache for `max_length` positions (default: the
@@ -255,6 +294,7 @@ class TransformerLanguageModel(keras.layers.Layer):
                 "dropout": self.dropout,
                 "tie_weights": self.tie_weights,
                 "layer_norm_epsilon": self.layer_norm_epsilon,
+                "lora_rank": self.lora_rank,
             }
         )
         return config

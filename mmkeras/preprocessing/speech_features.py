@@ -80,7 +80,7 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
     if isinstance(waveforms, (str, bytes, os.PathLike)):
         raise TypeError(f"Expected a batch of utterances: wrap a single file in a list, [{waveforms!r:.60}].")
     if isinstance(waveforms, (list, tuple)) and waveforms and isinstance(waveforms[0], (str, bytes, os.PathLike)):
-        contents = [source if isinstance(source, bytes) else _read(source) for source in waveforms]
+        contents = [source if isinstance(source, bytes) else read_file_bytes(source) for source in waveforms]
         for index, (source, data) in enumerate(zip(waveforms, contents)):
             _check_wav(data, f"utterance {index}" if isinstance(source, bytes) else os.fspath(source))
         batch = _batch_features("files", *settings)(tf.constant(contents))
@@ -166,7 +166,8 @@ def _check_wav(data, source):
         )
 
 
-def _read(path):
+def read_file_bytes(path):
+    """The bytes of an audio file, or a `FileNotFoundError` that names it."""
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Audio file not found: {path}")

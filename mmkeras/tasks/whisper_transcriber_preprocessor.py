@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from mmkeras.preprocessing.audio import decode_wav_at
 from mmkeras.preprocessing.audio import resample
+from mmkeras.preprocessing.speech_features import read_file_bytes
 from mmkeras.tasks.preprocessor import Preprocessor
 
 #: Whisper hears 16 kHz audio, 30 s at a time.
@@ -115,7 +116,7 @@ class WhisperTranscriberPreprocessor(Preprocessor):
         waveforms = []
         for index, item in enumerate(x):
             if isinstance(item, (str, os.PathLike, bytes)):
-                contents = item if isinstance(item, bytes) else _read(item)
+                contents = item if isinstance(item, bytes) else read_file_bytes(item)
                 name = f"recording {index}" if isinstance(item, bytes) else os.fspath(item)
                 if len(contents) < 12 or contents[:4] != b"RIFF" or contents[8:12] != b"WAVE":
                     raise ValueError(f"Cannot decode {name}: it is not a WAV file (its first bytes are "
@@ -175,11 +176,3 @@ class WhisperTranscriberPreprocessor(Preprocessor):
         config.update({"prompt_ids": self.prompt_ids, "end_id": self.end_id, "suppress_ids": self.suppress_ids,
                        "suppress_at_begin": self.suppress_at_begin, "sample_rate": self.sample_rate})
         return config
-
-
-def _read(path):
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"Audio file not found: {path}")
-    with open(path, "rb") as file:
-        return file.read()

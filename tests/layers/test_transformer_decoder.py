@@ -139,3 +139,43 @@ def test_errors_say_what_to_pass():
         block(np.zeros((2, 8), "float32"))
     with pytest.raises(TypeError, match="cross_attention=1"):
         TransformerDecoder(2, 8, cross_attention=1)
+
+
+@pytest.mark.parametrize("cross_attention", [False, True])
+def test_lora_trains_only_low_rank_updates_that_start_at_zero_and_reload(rng, tmp_path, cross_attention):
+    x = rng.normal(size=(2, 5, 8)).astype("float32")
+    memory = rng.normal(size=(2, 3, 8)).astype("float32")
+    inputs, encoder = keras.Input((5, 8)), keras.Input((3, 8))
+    block = TransformerDecoder(2, 16, cross_attention=cross_attention)
+    model = keras.Model([inputs, encoder] if cross_attention else inputs,
+                        block(inputs, encoder_outputs=encoder if cross_attention else None))
+    data = [x, memory] if cross_attention else x
+    before = numpy(model(data))
+    frozen = {w.path: numpy(w).copy() for w in model.weights}
+    block.enable_lora(rank=2)
+    # The updates start at zero: the block computes what it computed before.
+    np.testing.assert_allclose(numpy(model(data)), before, atol=1e-6)
+    adapted = 4 if cross_attention else 2
+    assert sorted(w.path.rsplit("/", 1)[-1] for w in model.trainable_weights) == \
+        ["lora_kernel_a"] * adapted + ["lora_kernel_b"] * adapted
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == adapted * 2 * (8 * 2)
+    check_training_step(model, data, np.zeros((2, 5, 8), "float32"))
+    for weight in model.weights:
+        if weight.path in frozen:
+            np.testing.assert_array_equal(numpy(weight), frozen[weight.path], err_msg=weight.path)
+    assert not np.allclose(numpy(model(data)), before)
+    assert block.get_config()["lora_rank"] == 2
+    reloaded = check_saved_model_round_trip(model, data, tmp_path)
+    assert len(reloaded.trainable_weights) == 2 * adapted
+
+
+def test_lora_refusals_name_the_problem():
+    with pytest.raises(ValueError, match="`lora_rank` must be a positive int. Received: lora_rank=0"):
+        TransformerDecoder(2, 16, lora_rank=0)
+    block = TransformerDecoder(2, 16)
+    with pytest.raises(ValueError, match="before enabling LoRA, or pass lora_rank=2 when creating it"):
+        block.enable_lora(2)
+    block(keras.ops.ones((1, 3, 8)))
+    block.enable_lora(2)
+    with pytest.raises(ValueError, match="LoRA is already enabled on .* \\(rank 2\\)"):
+        block.enable_lora(4)

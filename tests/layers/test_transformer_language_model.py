@@ -99,3 +99,26 @@ def test_errors_name_the_value_and_the_fix():
         model.call_with_cache(np.zeros((1, 1, WIDTH), "float32"), np.zeros((1, 2, 12, 2, 4), "float32"), 0)
     with pytest.raises(ValueError, match="rank 2"):
         model(np.ones((4,), "int32"))
+
+
+@pytest.mark.parametrize("tie_weights", [True, False], ids=["tied", "untied"])
+def test_lora_leaves_every_pretrained_weight_and_reloads_with_its_adapters(rng, tmp_path, tie_weights):
+    ids = keras.Input((5,), dtype="int32")
+    language_model = small_model(tie_weights=tie_weights)
+    model = keras.Model(ids, language_model(ids))
+    inputs = rng.integers(0, VOCABULARY, size=(2, 5)).astype("int32")
+    before = numpy(model(inputs))
+    pretrained = {w.path: numpy(w).copy() for w in model.weights}
+    language_model.enable_lora(rank=2)
+    np.testing.assert_allclose(numpy(model(inputs)), before, atol=1e-6)
+    # Two blocks, each with a query and a value projection of 8 x 8: A (8 x 2) and B (2 x 8).
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == 2 * 2 * (8 * 2 + 2 * 8)
+    check_training_step(model, inputs, rng.integers(0, VOCABULARY, size=(2, 5)),
+                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    for weight in model.weights:
+        if weight.path in pretrained:
+            np.testing.assert_array_equal(numpy(weight), pretrained[weight.path], err_msg=weight.path)
+    reloaded = check_saved_model_round_trip(model, inputs, tmp_path)
+    assert len(reloaded.trainable_weights) == len(model.trainable_weights) == 8
+    # Built with the rank, the model trains the same weights.
+    assert len(keras.Model(ids, small_model(tie_weights=tie_weights, lora_rank=2)(ids)).trainable_weights) == 8
