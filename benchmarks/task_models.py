@@ -195,9 +195,9 @@ TASKS = (
     ("conditional VAE (10)", cvae, 64),
     ("two-stream video (11)", video, 32),
     ("vision-language model (13)", vision_language_model, 64),
-    ("translator (14)", translator, 64),
-    ("grounded translator (14)", grounded_translator, 64),
-    ("speech translator (14)", speech_translator, 32),
+    ("translator (15)", translator, 64),
+    ("grounded translator (15)", grounded_translator, 64),
+    ("speech translator (15)", speech_translator, 32),
 )
 
 
