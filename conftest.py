@@ -48,7 +48,7 @@ _LONG_ITEMS = {
     "13_a_small_vision_language_model": 203,
     "14_pretrained_models_using_and_adapting_them": 150,
     "test_every_task_round_trips_on_backend[jax]": 183,
-    "12_multimodal_transformers": 171,
+    "12_multimodal_transformers": 215,
     "05_visual_question_answering": 160,
     "15_translation": 139,
     "10_text_to_image_generation": 117,
