@@ -82,7 +82,7 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
     if isinstance(waveforms, (list, tuple)) and waveforms and isinstance(waveforms[0], (str, bytes, os.PathLike)):
         contents = [source if isinstance(source, bytes) else read_file_bytes(source) for source in waveforms]
         for index, (source, data) in enumerate(zip(waveforms, contents)):
-            _check_wav(data, f"utterance {index}" if isinstance(source, bytes) else os.fspath(source))
+            check_wav_bytes(data, f"utterance {index}" if isinstance(source, bytes) else os.fspath(source))
         batch = _batch_features("files", *settings)(tf.constant(contents))
     elif isinstance(waveforms, tf.Tensor) and waveforms.dtype == tf.string:
         batch = _batch_features("paths", *settings)(waveforms)
@@ -157,7 +157,7 @@ def _check_samples(waveform, index):
         )
 
 
-def _check_wav(data, source):
+def check_wav_bytes(data, source):
     """Refuse bytes that are not a RIFF/WAVE file, naming `source`, before TensorFlow's decoder sees them."""
     if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
         raise ValueError(

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from mmkeras.preprocessing.audio import decode_wav_at
 from mmkeras.preprocessing.audio import resample
+from mmkeras.preprocessing.speech_features import check_wav_bytes
 from mmkeras.preprocessing.speech_features import read_file_bytes
 from mmkeras.tasks.preprocessor import Preprocessor
 
@@ -118,9 +119,7 @@ class WhisperTranscriberPreprocessor(Preprocessor):
             if isinstance(item, (str, os.PathLike, bytes)):
                 contents = item if isinstance(item, bytes) else read_file_bytes(item)
                 name = f"recording {index}" if isinstance(item, bytes) else os.fspath(item)
-                if len(contents) < 12 or contents[:4] != b"RIFF" or contents[8:12] != b"WAVE":
-                    raise ValueError(f"Cannot decode {name}: it is not a WAV file (its first bytes are "
-                                     f"{contents[:12]!r}). Convert it to PCM WAV first.")
+                check_wav_bytes(contents, name)
                 waveform = decode_wav_at(contents, WHISPER_SAMPLE_RATE).numpy()
             else:
                 name = f"recording {index}"

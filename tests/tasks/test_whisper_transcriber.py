@@ -98,7 +98,7 @@ def test_waveforms_at_another_rate_are_resampled(transcriber, ours):
 
 @pytest.mark.parametrize("recordings, error, message", [
     ("clip.wav", TypeError, r"wrap a single file in a list, \['clip.wav'\]"),
-    ([b"ID3 not a wav file"], ValueError, r"Cannot decode recording 0: it is not a WAV file"),
+    ([b"ID3 not a wav file"], ValueError, r"Cannot decode audio recording 0: it is not a WAV file"),
     ([np.zeros(16000 * 31, "float32")], ValueError, "lasts 31.0 s; Whisper hears 30 s at a time"),
     ([np.zeros((2, 800), "float32")], ValueError, r"must be a non-empty mono waveform \(samples,\). Received shape"),
     ([np.full(800, np.nan, "float32")], ValueError, "recording 0 holds a non-finite sample"),
