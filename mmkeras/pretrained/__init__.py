@@ -19,3 +19,4 @@ from mmkeras.pretrained.whisper_decoding import whisper_decoder_step
 from mmkeras.pretrained.whisper_decoding import whisper_encoder
 from mmkeras.pretrained.whisper_tokenizer import load_whisper_decoding_rules
 from mmkeras.pretrained.whisper_tokenizer import load_whisper_tokenizer
+from mmkeras.pretrained.weight_assigner import WeightAssigner

