@@ -7,6 +7,8 @@ preprocessing give the token ids of the runtime it was trained with.
 
 from mmkeras.pretrained.ctranslate2_reader import CTranslate2Model
 from mmkeras.pretrained.ctranslate2_reader import read_ctranslate2_model
+from mmkeras.pretrained.efficientnet_lite import efficientnet_lite0
+from mmkeras.pretrained.efficientnet_lite import load_efficientnet_lite0
 from mmkeras.pretrained.hugging_face_bert_tokenizer import HuggingFaceBertTokenizer
 from mmkeras.pretrained.hugging_face_bert_tokenizer import normalize_like_hugging_face
 from mmkeras.pretrained.sources import SHIPPED_MODELS

