@@ -31,7 +31,9 @@ def whisper_encoder(backbone):
 
 def _decoder_parts(backbone):
     embedding = backbone.get_layer("decoder_token_and_position_embedding")
-    return (embedding.token_embedding.embeddings, embedding.position_embedding.position_embeddings,
+    # The token layer is called rather than its table read, so a quantized backbone (int8 table and its
+    # scale) decodes through the layer's own quantized lookup and reverse projection.
+    return (embedding.token_embedding, embedding.position_embedding.position_embeddings,
             backbone.decoder_transformer_layers, backbone.get_layer("decoder_layer_norm"))
 
 
@@ -119,8 +121,8 @@ def whisper_decoder_step(backbone, encoder_output, prompt_ids, max_length, end_i
             f"A prompt of {len(prompt_ids)} tokens plus max_length={max_length} needs {total} positions, but the "
             f"decoder holds {backbone.max_decoder_sequence_length}. Generate fewer tokens."
         )
-    token_table, position_table, layers, final_norm = _decoder_parts(backbone)
-    vocabulary_size = int(token_table.shape[0])
+    token_embedding, position_table, layers, final_norm = _decoder_parts(backbone)
+    vocabulary_size = int(token_embedding.input_dim)
     batch = ops.shape(encoder_output)[0]
     heads = layers[0].num_heads
     head_dim = backbone.hidden_dim // heads
@@ -133,7 +135,7 @@ def whisper_decoder_step(backbone, encoder_output, prompt_ids, max_length, end_i
 
     def embed(tokens, first_position):
         positions = first_position + ops.arange(ops.shape(tokens)[1], dtype="int32")
-        return ops.take(token_table, tokens, axis=0) + ops.take(position_table, positions, axis=0)[None]
+        return token_embedding(tokens) + ops.take(position_table, positions, axis=0)[None]
 
     def heads_of(dense, x):
         return ops.reshape(dense(x), (ops.shape(x)[0], ops.shape(x)[1], heads, head_dim))
@@ -176,7 +178,7 @@ def whisper_decoder_step(backbone, encoder_output, prompt_ids, max_length, end_i
 
     def finish_step(hidden, tokens, state, new_state):
         generated = state["position"][0] - begin
-        logits = ops.matmul(final_norm(hidden), ops.transpose(token_table))
+        logits = token_embedding(final_norm(hidden), reverse=True)
         logits = logits + ops.where(generated == 0, suppress_first, suppress)[None, :]
         if table is None:
             return logits, new_state

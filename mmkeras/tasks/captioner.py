@@ -60,7 +60,6 @@ class Captioner(Task):
                 f"The tokenizer has {preprocessor.tokenizer.vocabulary_size} tokens but the decoder predicts "
                 f"only {rows}: build the backbone with vocab_size={preprocessor.tokenizer.vocabulary_size}."
             )
-        self._search_functions = {}
 
     @classmethod
     def from_preset(cls, preset, vocabulary, compile=True, **backbone_overrides):
@@ -100,7 +99,7 @@ class Captioner(Task):
             raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
         max_length = self.preprocessor.sequence_length if max_length is None else max_length
         key = (beam_width, max_length, float(length_penalty))
-        if key not in self._search_functions:
+        if key not in self._compiled_functions:
             tokenizer = self.tokenizer
 
             def search(converted):
@@ -109,14 +108,14 @@ class Captioner(Task):
                     beam_width=beam_width, length_penalty=length_penalty,
                 )
 
-            self._search_functions[key] = compile_function(search)
+            self._compiled_functions[key] = compile_function(search)
         converted = self.preprocessor.convert_images(images)
         if len(converted.shape) != 4:
             raise ValueError(
                 "Expected a batch of images (B, H, W, C), a list of paths or a list of files. Received one image "
                 f"of shape {tuple(np.shape(images))}: pass images[None] to caption it alone."
             )
-        return self._search_functions[key](converted)
+        return self._compiled_functions[key](converted)
 
     def generate(self, images, beam_width=1, max_length=None, return_scores=False):
         """Caption raw `images`: greedy (`beam_width=1`) or beam search.

@@ -50,9 +50,27 @@ class Task(keras.Model):
             raise TypeError(f"`preprocessor` must be a {expected.__name__}. Received: {type(preprocessor).__name__}")
         self.backbone = backbone
         self.preprocessor = preprocessor
+        # The compiled searches of the tasks that generate (`generate`, `transcribe`, ...), one per setting.
+        self._compiled_functions = {}
         # The backbone is built when it is made, so the task is too
         # (count_params, summary and saving work before any call).
         self.built = True
+
+    def quantize(self, mode="int8", **kwargs):
+        """Quantizes the backbone's weights (Keras's `Model.quantize`), for a smaller, often faster model.
+
+        Only the backbone is quantized: the preprocessor's layers hold
+        vocabularies, not trained weights. The compiled functions made for
+        the old weights are dropped, so the next call runs the quantized
+        ones.
+
+        Args:
+            mode: a mode of `keras.Model.quantize`, such as `"int8"`.
+            **kwargs: passed to `keras.Model.quantize`.
+        """
+        self.backbone.quantize(mode, **kwargs)
+        self._compiled_functions.clear()
+        self.train_function = self.test_function = self.predict_function = None
 
     def build(self, input_shape=None):
         # The backbone is built when it is made; nothing waits for a shape.

@@ -58,7 +58,6 @@ class Translator(Task):
     def __init__(self, backbone, preprocessor, **kwargs):
         super().__init__(backbone, preprocessor, **kwargs)
         self.check_parts(backbone, preprocessor)
-        self._search_functions = {}
 
     def check_parts(self, backbone, preprocessor):
         """Refuse a backbone and a preprocessor that were not built for each other, naming what differs."""
@@ -155,7 +154,7 @@ class Translator(Task):
             raise ValueError(f"`beam_width` must be a positive int. Received: beam_width={beam_width!r}")
         max_length = self.preprocessor.target_length if max_length is None else max_length
         key = (beam_width, max_length, float(length_penalty))
-        if key not in self._search_functions:
+        if key not in self._compiled_functions:
             tokenizer = self.preprocessor.target_tokenizer
 
             def search(inputs):
@@ -164,8 +163,8 @@ class Translator(Task):
                     beam_width=beam_width, length_penalty=length_penalty,
                 )
 
-            self._search_functions[key] = compile_function(search)
-        return self._search_functions[key](self._inputs(sources, images))
+            self._compiled_functions[key] = compile_function(search)
+        return self._compiled_functions[key](self._inputs(sources, images))
 
     def translate(self, texts, images=None, beam_width=1, max_length=None, return_scores=False):
         """Translate raw sentences: greedy (`beam_width=1`) or beam search.

@@ -63,7 +63,6 @@ class VisionLanguageModel(Task):
                 f"The tokenizer has {preprocessor.tokenizer.vocabulary_size} tokens but the language model has "
                 f"only {rows}: build the backbone with vocabulary_size={preprocessor.tokenizer.vocabulary_size}."
             )
-        self._generate_functions = {}
 
     @classmethod
     def from_preset(cls, preset, vocabulary, compile=True, **backbone_overrides):
@@ -121,7 +120,7 @@ class VisionLanguageModel(Task):
                 f"{len(inputs['prompt_ids'])} prompts."
             )
         key = (max_length, temperature, top_k, seed)
-        if key not in self._generate_functions:
+        if key not in self._compiled_functions:
             tokenizer = self.tokenizer
 
             def search(images, prompt_ids):
@@ -130,11 +129,11 @@ class VisionLanguageModel(Task):
                     temperature=temperature, top_k=top_k, seed=seed,
                 )
 
-            self._generate_functions[key] = compile_function(search)
+            self._compiled_functions[key] = compile_function(search)
         Preprocessor.check_length("batch_size", batch_size)
         answers, scores = [], []
         for start in range(0, len(inputs["image"]), batch_size):
-            result = self._generate_functions[key](
+            result = self._compiled_functions[key](
                 inputs["image"][start:start + batch_size], inputs["prompt_ids"][start:start + batch_size]
             )
             texts = self.tokenizer.detokenize(result.tokens).numpy()

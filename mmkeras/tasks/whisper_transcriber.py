@@ -64,7 +64,6 @@ class WhisperTranscriber(Task):
         if max(ids) >= backbone.vocabulary_size:
             raise ValueError(f"The preprocessor's special token ids go up to {max(ids)}, but the backbone has "
                              f"{backbone.vocabulary_size} tokens. Load both from one model folder.")
-        self._transcribe_functions = {}
 
     @classmethod
     def from_preset(cls, source="whisper-tiny.en", sample_rate=16000):
@@ -97,7 +96,7 @@ class WhisperTranscriber(Task):
         Preprocessor.check_length("max_length", max_length)
         Preprocessor.check_length("beam_width", beam_width)
         key = (max_length, beam_width, None if allowed_texts is None else tuple(allowed_texts), use_cache)
-        if key not in self._transcribe_functions:
+        if key not in self._compiled_functions:
             preprocessor = self.preprocessor
             # Made here, not kept as an attribute: saving would then store the shared layers twice.
             encoder = whisper_encoder(self.backbone)
@@ -122,10 +121,10 @@ class WhisperTranscriber(Task):
 
                 # Measured on a 2-core CPU (benchmarks/results/whisper_speed_cpu.md): XLA made the cached search
                 # 1.6x as fast, as fast as CTranslate2, and its first call (trace and compile) no slower.
-                self._transcribe_functions[key] = tf.function(search, jit_compile=True, reduce_retracing=True)
+                self._compiled_functions[key] = tf.function(search, jit_compile=True, reduce_retracing=True)
             else:
-                self._transcribe_functions[key] = compile_function(search)
-        return self._transcribe_functions[key]
+                self._compiled_functions[key] = compile_function(search)
+        return self._compiled_functions[key]
 
     def transcribe(self, recordings, max_length=64, beam_width=1, allowed_texts=None, batch_size=8,
                    return_scores=False, return_tokens=False, use_cache=True):

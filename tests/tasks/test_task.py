@@ -36,3 +36,16 @@ def test_fit_keeps_the_callers_steps_per_epoch():
     counter = _StepsPerEpoch()
     _recognizer().fit(waveforms, ["ab"] * 10, batch_size=4, epochs=2, steps_per_epoch=2, verbose=0, callbacks=[counter])
     assert counter.steps == [2, 2]
+
+
+def test_quantize_quantizes_the_backbone_and_drops_functions_compiled_for_the_old_weights():
+    from mmkeras.tasks import Task
+
+    backbone = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="dense")])
+    task = Task(backbone)
+    before = task.predict(np.ones((2, 4)), verbose=0)
+    task._compiled_functions["search"] = object()
+    task.quantize("int8")
+    assert backbone.get_layer("dense").quantization_mode == "int8"
+    assert task._compiled_functions == {}
+    np.testing.assert_allclose(task.predict(np.ones((2, 4)), verbose=0), before, atol=0.05)

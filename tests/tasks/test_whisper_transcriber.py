@@ -140,3 +140,18 @@ def test_it_transcribes_alike_on_backend(backend, transcriber):
         "greedy": transcriber.transcribe(clips, max_length=12),
         "constrained": transcriber.transcribe(clips, allowed_texts=allowed),
     }
+
+
+def test_int8_weights_store_in_under_a_third_keep_most_transcripts_and_reload(ours, tmp_path):
+    quantized = WhisperTranscriber.from_preset("whisper-tiny.en")
+    quantized.transcribe(CLIPS[:1], max_length=4)
+    quantized.quantize("int8")
+    # A search compiled for the float weights is dropped, so this runs the int8 ones.
+    texts = quantized.transcribe(CLIPS, max_length=MAX_LENGTH, batch_size=10)
+    assert sum(a == b for a, b in zip(texts, ours[0])) >= 7, list(zip(texts, ours[0]))
+    embedding = quantized.backbone.get_layer("decoder_token_and_position_embedding").token_embedding
+    assert embedding.quantization_mode == "int8"
+    quantized.save(tmp_path / "int8.keras")
+    assert (tmp_path / "int8.keras").stat().st_size < 0.35 * 153e6
+    reloaded = keras.saving.load_model(tmp_path / "int8.keras", safe_mode=True)
+    assert reloaded.transcribe(CLIPS[:3], max_length=MAX_LENGTH) == texts[:3]
