@@ -18,6 +18,9 @@ Rows:
   in the same compiled loop (`use_cache=False`);
 - Keras re-running the whole backbone, encoder included, for every token
   from a Python loop: the first way one writes it (two clips only);
+- Keras with the cache and XLA after `transcriber.quantize("int8")`
+  (Keras's int8 weights: matrices and the token table, not the
+  convolutions);
 - CTranslate2.
 
 Times are the median of `--repeats` runs after a warm-up run, from
@@ -31,6 +34,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 
 import ctranslate2
@@ -108,6 +112,14 @@ def naive_greedy(transcriber, features, max_length):
     return rows
 
 
+def weights_megabytes(transcriber):
+    """The stored size of the backbone's weights, in MB (10**6 bytes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "backbone.weights.h5")
+        transcriber.backbone.save_weights(path)
+        return os.path.getsize(path) / 1e6
+
+
 def strip(rows, end_id):
     return [[int(t) for t in row if t != end_id] for row in rows]
 
@@ -174,6 +186,15 @@ def main():
                    lambda batch, search=search: strip(keras.ops.convert_to_numpy(search(batch)), end))
             results[name]["decoding_seconds"] = median_seconds(
                 lambda decode=decode: [keras.ops.convert_to_numpy(decode(e)) for e in encoded_batches], args.repeats)
+    sizes = {"float32": weights_megabytes(transcriber)}
+    quantized = WhisperTranscriber.from_preset("whisper-tiny.en")
+    quantized.quantize("int8")
+    sizes["int8"] = weights_megabytes(quantized)
+    for beam in (1, 5):
+        search, _ = keras_search(quantized, args.max_length, beam, use_cache=True, jit_compile=True)
+        record(f"keras int8 cache xla beam {beam}", "Keras int8, key/value cache, tf.function + XLA",
+               lambda batch, search=search: search(batch),
+               lambda batch, search=search: strip(keras.ops.convert_to_numpy(search(batch)), end))
     start = time.perf_counter()
     naive = naive_greedy(transcriber, batches[0][:2], args.max_length)
     naive_seconds = (time.perf_counter() - start) / 2
@@ -209,6 +230,7 @@ def main():
     summary["decoder_cache_speedup_over_recompute"] = (
         results["keras recompute beam 1"]["decoding_seconds"] / results["keras cache beam 1"]["decoding_seconds"])
     summary["cache_speedup_over_naive"] = results["keras naive beam 1"]["seconds"] / cached
+    summary["weights_megabytes"] = sizes
     notes = (
         f"{len(clips)} bundled clips (the espeak-ng voices of `data/speech`), in batches of {args.batch_size}, "
         f"from the same log-mel features; at most {args.max_length} tokens; median of {args.repeats} runs after a "
@@ -218,7 +240,8 @@ def main():
         f"does. End to end, the key/value cache transcribes {summary['cache_speedup_over_recompute']:.1f}x as fast "
         f"as re-running the decoder over the sequence in the same compiled loop (the decoding alone "
         f"{summary['decoder_cache_speedup_over_recompute']:.1f}x), and {summary['cache_speedup_over_naive']:.1f}x "
-        "as fast as re-running the whole backbone for every token from Python."
+        "as fast as re-running the whole backbone for every token from Python. Keras's int8 weights store the "
+        f"backbone in {sizes['int8']:.1f} MB instead of {sizes['float32']:.1f} MB."
     )
     command = "python " + " ".join([os.path.basename(sys.argv[0])] + sys.argv[1:])
     path = os.path.join(args.output, f"whisper_speed_{device}")
