@@ -20,6 +20,9 @@ from mmkeras.datasets.caption_formats import CaptionRecords
 from mmkeras.datasets.clips import ACTIONS
 from mmkeras.datasets.clips import Clips
 from mmkeras.datasets.clips import make_clips
+from mmkeras.datasets.fashion_mnist import FASHION_MNIST_CLASSES
+from mmkeras.datasets.fashion_mnist import LabeledImages
+from mmkeras.datasets.fashion_mnist import load_fashion_mnist
 from mmkeras.datasets.objects import ObjectImages
 from mmkeras.datasets.objects import make_object_images
 from mmkeras.datasets.caption_formats import export_caption_pairs
