@@ -23,7 +23,7 @@ class WeightAssigner:
 
     Example:
 
-    >>> layer = keras.layers.Dense(2)
+    >>> layer = keras.layers.Dense(2, name="dense")
     >>> layer.build((None, 3))
     >>> assign = WeightAssigner(layer, "example.pth")
     >>> assign("dense/kernel", np.ones((2, 3)))
