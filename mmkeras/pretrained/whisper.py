@@ -8,11 +8,11 @@ import keras_hub
 import numpy as np
 
 from mmkeras.pretrained.ctranslate2_reader import read_ctranslate2_model
-from mmkeras.pretrained.weight_assigner import WeightAssigner
 from mmkeras.pretrained.sources import HUB_PREFIXES
 from mmkeras.pretrained.sources import SHIPPED_MODELS
 from mmkeras.pretrained.sources import check_model_dir
 from mmkeras.pretrained.sources import shipped_model_dir
+from mmkeras.pretrained.weight_assigner import WeightAssigner
 
 HUGGING_FACE_FILES = ("config.json", "model.safetensors")
 
