@@ -446,7 +446,7 @@ def _wav_features(preprocessor):
     def features(wav_bytes):
         return tf.map_fn(
             lambda contents: utterance_features(
-                decode_wav(contents, preprocessor.sample_rate), preprocessor.sample_rate, preprocessor.features,
+                decode_wav_at(contents, preprocessor.sample_rate), preprocessor.sample_rate, preprocessor.features,
                 preprocessor.num_mel_bins,
             ),
             wav_bytes,

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from mmkeras.preprocessing.audio import decode_wav
+from mmkeras.preprocessing.audio import decode_wav_at
 from mmkeras.preprocessing.audio import log_mel_spectrogram
 from mmkeras.preprocessing.audio import mfcc
 from mmkeras.preprocessing.audio import normalize_features
@@ -58,7 +58,7 @@ def waveform_features(waveforms, sample_rate, features="log_mel", num_mel_bins=4
             tensor of paths), a list of mono float waveforms of any
             lengths, a float array `(B, samples)`, or a `tf.RaggedTensor`
             `(B, None)`. Waveforms are taken to be at `sample_rate`; a
-            WAV file at another rate fails with an error naming both.
+            WAV file at another rate is resampled to it (`resample`).
         sample_rate: int, Hz.
         features: `"log_mel"` or `"mfcc"`.
         num_mel_bins: mel bands.
@@ -136,7 +136,7 @@ def _batch_features(kind, sample_rate, features, num_mel_bins, augment, warp):
         if kind == "paths":
             utterance = tf.io.read_file(utterance)
         if kind in ("files", "paths"):
-            utterance = decode_wav(utterance, sample_rate)
+            utterance = decode_wav_at(utterance, sample_rate)
         return utterance_features(utterance, sample_rate, features, num_mel_bins, augment, warp)
 
     @tf.function(input_signature=[specs[kind]])

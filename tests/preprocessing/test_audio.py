@@ -198,6 +198,22 @@ def test_decode_wav_at_resamples_files_at_any_rate():
     waveform = audio.decode_wav_at(wav, 16000).numpy()
     assert waveform.shape == (160,)
     ramp = np.linspace(-1, 1, 441)
-    # Output sample 80 lies halfway between input samples 220 and 221.
-    np.testing.assert_allclose(waveform[[0, 80]], [-1.0, np.interp(80 * 44100 / 16000, np.arange(441), ramp)],
-                               atol=1e-4)
+    # Output sample 80 lies halfway between input samples 220 and 221; a symmetric low-pass filter keeps a ramp.
+    np.testing.assert_allclose(waveform[80], np.interp(80 * 44100 / 16000, np.arange(441), ramp), atol=1e-4)
+
+
+def test_downsampling_removes_what_would_fold_back():
+    seconds = np.arange(16000) / 16000
+    tone, whistle = np.sin(2 * np.pi * 440 * seconds), np.sin(2 * np.pi * 6000 * seconds)
+    down = audio.resample((tone + whistle).astype("float32"), 16000, 8000).numpy()
+
+    def amplitude(signal, hertz):
+        # The middle of the clip, away from the filter's ends, whole periods of both tones.
+        middle = signal[1000:7000]
+        return 2 * np.abs(np.fft.rfft(middle))[np.argmin(np.abs(np.fft.rfftfreq(6000, 1 / 8000) - hertz))] / 6000
+
+    assert amplitude(down, 440) == pytest.approx(1.0, abs=0.01)
+    # Read off without the filter, the 6 kHz whistle is a 2 kHz tone of the same strength.
+    assert amplitude((tone + whistle)[::2], 2000) == pytest.approx(1.0, abs=0.01)
+    assert amplitude(down, 2000) < 1e-3
+    np.testing.assert_array_equal(audio.resample(np.zeros(0, "float32"), 16000, 8000).numpy(), [])
