@@ -277,9 +277,7 @@ def recall_at_k(similarity, k, relevant=None):
         relevant = list(range(queries))
     if len(relevant) != queries:
         raise ValueError(f"`relevant` needs one entry per query ({queries}). Received {len(relevant)}.")
-    ks = [k] if isinstance(k, (int, np.integer)) else list(k)
-    if not ks or any(not isinstance(x, (int, np.integer)) or x < 1 for x in ks):
-        raise ValueError(f"`k` must be a positive int or a list of them. Received: k={k!r}")
+    ks = _check_ks(k)
     best_rank = np.empty(queries)
     for q in range(queries):
         targets = np.atleast_1d(np.asarray(relevant[q], dtype=np.int64))
@@ -292,6 +290,91 @@ def recall_at_k(similarity, k, relevant=None):
         best_rank[q] = np.sum(others >= similarity[q, targets].max())
     results = {x: float(np.mean(best_rank < x)) for x in ks}
     return results[ks[0]] if isinstance(k, (int, np.integer)) else results
+
+
+def _check_ks(k):
+    ks = [k] if isinstance(k, (int, np.integer)) else list(k)
+    if not ks or any(not isinstance(x, (int, np.integer)) or x < 1 for x in ks):
+        raise ValueError(f"`k` must be a positive int or a list of them. Received: k={k!r}")
+    return ks
+
+
+def chance_recall_at_k(relevant, num_candidates, k):
+    """The Recall@K that a random ranking scores on average: the chance level of `recall_at_k`.
+
+    A query with `r` relevant candidates among `n` misses all of them in a
+    random top k with probability `C(n - r, k) / C(n, k)`; the chance
+    level is one minus that, averaged over the queries.
+
+    Args:
+        relevant: for each query, the index (int) or indices (a sequence)
+            of its relevant candidates, as for `recall_at_k`; only their
+            number matters.
+        num_candidates: int, how many candidates each query ranks.
+        k: int or a sequence of ints.
+
+    Returns:
+        A float for an int `k`, or a dict `{k: chance}`.
+
+    Example:
+
+    >>> round(chance_recall_at_k([0, 1, 2, 3], num_candidates=100, k=5), 6)
+    0.05
+    >>> round(chance_recall_at_k([[0, 1]], num_candidates=4, k=1), 3)
+    0.5
+    """
+    ks = _check_ks(k)
+    if not isinstance(num_candidates, (int, np.integer)) or num_candidates < 1:
+        raise ValueError(f"`num_candidates` must be a positive int. Received: num_candidates={num_candidates!r}")
+    counts = [np.atleast_1d(np.asarray(r)).size for r in relevant]
+    if not counts:
+        raise ValueError("`relevant` is empty: a chance level needs at least one query.")
+    for query, count in enumerate(counts):
+        if not 1 <= count <= num_candidates:
+            raise ValueError(
+                f"Query {query} has {count} relevant candidates; each query needs between 1 and "
+                f"num_candidates={num_candidates}."
+            )
+
+    def chance(top):
+        # The product form of C(n - r, k) / C(n, k): the k drawn candidates miss the r relevant ones one by one.
+        return float(np.mean([1.0 - np.prod([(num_candidates - count - i) / (num_candidates - i)
+                                             for i in range(min(top, num_candidates))]) for count in counts]))
+
+    results = {x: chance(x) for x in ks}
+    return results[ks[0]] if isinstance(k, (int, np.integer)) else results
+
+
+def l2_normalize(vectors):
+    """Rows scaled to unit length, so that dot products are cosine similarities.
+
+    Args:
+        vectors: array `(..., dim)` of embeddings.
+
+    Returns:
+        float array of the same shape; every row has length 1.
+
+    Example:
+
+    >>> l2_normalize([[3.0, 4.0]]).tolist()
+    [[0.6, 0.8]]
+    """
+    try:
+        vectors = np.asarray(vectors, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"`vectors` must hold numbers. Received {vectors!r:.80}") from None
+    if vectors.ndim == 0:
+        raise ValueError("`vectors` must have at least one axis, the vectors' dimension. Received a scalar.")
+    lengths = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    if not np.all(np.isfinite(lengths)):
+        raise ValueError("`vectors` holds NaN or infinity: check the model that embedded them.")
+    if np.any(lengths == 0):
+        row = np.argwhere(lengths[..., 0] == 0)[0].tolist()
+        raise ValueError(
+            f"The vector at index {row} is all zeros and has no direction to normalise. A zero embedding usually "
+            "means an empty input (no words, a blank image); drop it or embed something."
+        )
+    return vectors / lengths
 
 
 def edit_distance(reference, hypothesis):

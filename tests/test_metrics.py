@@ -2,11 +2,13 @@ import numpy as np
 import pytest
 
 from mmkeras.metrics import accuracy_by_group
+from mmkeras.metrics import chance_recall_at_k
 from mmkeras.metrics import character_error_rate
 from mmkeras.metrics import classification_report
 from mmkeras.metrics import confusion_matrix
 from mmkeras.metrics import corpus_bleu
 from mmkeras.metrics import edit_distance
+from mmkeras.metrics import l2_normalize
 from mmkeras.metrics import majority_baseline
 from mmkeras.metrics import recall_at_k
 from mmkeras.metrics import word_error_rate
@@ -153,3 +155,36 @@ def test_unusual_text_is_scored_by_its_characters():
     assert character_error_rate(["🙂红色"], ["🙂红"]) == pytest.approx(1 / 3)
     assert word_error_rate(["红色 的 圆"], ["红色 圆"]) == pytest.approx(1 / 3)
     assert character_error_rate(["a\u200bb"], ["ab"]) == pytest.approx(1 / 3)
+
+
+def test_chance_recall_is_what_random_rankings_score():
+    relevant = [[0], [1, 2], [3, 4, 5], [6]]
+    rng = np.random.default_rng(0)
+    random_recall = np.mean([recall_at_k(rng.random((4, 20)), [1, 3], relevant)[3] for _ in range(4000)])
+    chance = chance_recall_at_k(relevant, 20, [1, 3])
+    # One relevant among n: k / n. Two or three: one minus the chance of missing them all.
+    assert chance[1] == pytest.approx(np.mean([1 / 20, 2 / 20, 3 / 20, 1 / 20]))
+    assert chance[3] == pytest.approx(random_recall, abs=0.01)
+    assert chance_recall_at_k([[0, 1]], 2, 5) == 1.0  # a top k longer than the list holds everything
+
+
+def test_chance_recall_refuses_what_has_no_chance_level():
+    with pytest.raises(ValueError, match="Query 1 has 0 relevant candidates"):
+        chance_recall_at_k([[0], []], 10, 1)
+    with pytest.raises(ValueError, match="Query 0 has 3 relevant candidates"):
+        chance_recall_at_k([[0, 1, 2]], 2, 1)
+    with pytest.raises(ValueError, match="num_candidates=0"):
+        chance_recall_at_k([[0]], 0, 1)
+    with pytest.raises(ValueError, match="`k` must be a positive int"):
+        chance_recall_at_k([[0]], 10, 0)
+
+
+def test_l2_normalize_gives_cosines_and_refuses_a_zero_vector():
+    vectors = np.array([[3.0, 4.0], [0.0, -2.0]])
+    unit = l2_normalize(vectors)
+    np.testing.assert_allclose(np.linalg.norm(unit, axis=-1), 1.0)
+    np.testing.assert_allclose(unit @ unit.T, [[1.0, -0.8], [-0.8, 1.0]])
+    with pytest.raises(ValueError, match=r"index \[1\] is all zeros"):
+        l2_normalize([[1.0, 0.0], [0.0, 0.0]])
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        l2_normalize([[np.nan, 1.0]])
