@@ -7,14 +7,13 @@ it. This module writes the world's scenes and shop products that way:
 | task | prompt | answer |
 |---|---|---|
 | `caption` | "describe the image" | one of the scene's captions |
-| `color`, `shape`, `count`, `exists`, `position` | the scene's questions | a word (chapter 05's answers) |
+| `color`, `shape`, `count`, `exists`, `position` | the scene's questions | a word (the scene's `ANSWERS`) |
 | `left_of` | "is the red circle left of the blue square? answer yes or no" | "yes" / "no" |
 | `category` | "what category is this product? <title>. <description>" | e.g. "round kitchenware" |
 | `suitable` | "a customer asks: is this suitable for children? <title>. <description>" | "yes" / "no" |
 | `form` | "a customer asks: what shape is it? <title>" | "round" / "square" / "triangular" |
 
-`category` needs the photo (the form) and the text (the department), as
-in chapter 06; `suitable` needs the text; `form` the photo (half the
+`category` needs the photo (the form) and the text (the department); `suitable` needs the text; `form` the photo (half the
 titles name it too); the scene tasks need the image.
 """
 
@@ -133,8 +132,8 @@ def scene_instructions(scenes, tasks=SCENE_TASKS, captions_per_scene=1, seed=0):
 def shop_instructions(shop, tasks=SHOP_TASKS, seed=0):
     """The shop's products as a customer-service assistant's instructions.
 
-    Document 003's customer-service robot fuses a customer's message with
-    the product photo; here the customer asks for the category, whether
+    A customer-service assistant reads a customer's message with the
+    product photo; here the customer asks for the category, whether
     the product suits a use (one of the three departments' uses, the
     right one half the time) and its shape.
 

@@ -105,7 +105,7 @@ def load_fsdd(folder, speakers=None):
     FSDD (Jackson et al., CC BY-SA 4.0) names each file
     `{digit}_{speaker}_{take}.wav`, e.g. `7_jackson_32.wav`: people saying
     one digit at 8 kHz. The transcript is the digit's word ("seven"), so
-    the recognisers of chapter 09 train on it as they are. The data is not
+    a character recogniser trains on it as it is. The data is not
     part of this project: download FSDD and pass its folder.
 
     Args:

@@ -19,8 +19,8 @@ class BahdanauAttention(keras.layers.Layer):
 
     (masked values get weight 0).
 
-    This is the `a = softmax(W1 h + W2 e)` of document 004, with the
-    `tanh` and the scoring vector `w` that make the sum a scalar score.
+    The `tanh` and the scoring vector `w` turn `W_1 v_n + W_2 q`, a vector,
+    into one score per value.
 
     Args:
         units: int, width of the hidden scoring space.

@@ -13,7 +13,7 @@ from mmkeras.layers._checks import check_rate
 class VideoEncoder(keras.layers.Layer):
     """3D-convolutional video encoder, with an optional motion stream.
 
-    Document 004's two families of video models in one layer:
+    The two classic families of video models in one layer:
 
     - a **3D CNN**: blocks of `Conv3D(filters, kernel_size, "same")` and a
       max-pool that halves height and width (and, with

@@ -22,7 +22,7 @@ def build_captioner(
     dropout=0.0,
     name="captioner",
 ):
-    """Document 004's captioner: `ImageEncoder` regions + `LSTMDecoder`.
+    """An attention captioner: `ImageEncoder` regions + `LSTMDecoder`.
 
     The image becomes a grid of region features (with their coordinates);
     at every step the decoder attends over the regions with

@@ -21,7 +21,7 @@ def build_cgan_generator(
     use_cudnn="auto",
     name="generator",
 ):
-    """Document 000's GAN generator, conditioned on a description.
+    """A GAN generator, conditioned on a description.
 
     The same network as the CVAE's decoder (`build_cvae`): noise and the
     description's condition go through dense layers to a quarter-size

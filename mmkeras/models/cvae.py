@@ -23,7 +23,7 @@ def build_cvae(
     use_cudnn="auto",
     name="cvae",
 ):
-    """Document 000's text-to-image generation with a VAE, conditioned on text.
+    """Text-to-image generation with a VAE, conditioned on text.
 
     Both halves read the description (each with its own `TextEncoder` and
     dense layer):

@@ -3,7 +3,7 @@ heads and its fine-tuning heads.
 
 One Transformer reads image patches and words as one sequence: every
 word can attend to every patch in every block, and the other way round,
-where a dual encoder (chapter 08) only compares two finished vectors.
+where a dual encoder (`build_dual_encoder`) only compares two finished vectors.
 """
 
 import keras

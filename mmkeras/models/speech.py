@@ -20,7 +20,7 @@ def build_speech_recognizer(
     use_cudnn="auto",
     name="speech_recognizer",
 ):
-    """Document 000's speech-to-text application as a CTC model.
+    """Speech to text as a CTC model.
 
     `AudioEncoder` (strided Conv1D blocks and a bidirectional GRU) reads
     the frames of an utterance and a dense layer scores every character

@@ -17,7 +17,7 @@ def build_action_recognizer(
     dropout=0.0,
     name=None,
 ):
-    """Document 004's video understanding: a 3D CNN or a two-stream network.
+    """Video understanding: a 3D CNN or a two-stream network.
 
     The clip's uint8 pixels are scaled to [0, 1] inside the model, a
     `VideoEncoder` turns the clip into one vector (appearance only, or

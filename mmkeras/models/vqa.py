@@ -37,7 +37,7 @@ def build_vqa_model(
     Image -> `ImageEncoder`, question -> `TextEncoder`, the two are fused,
     then an optional hidden layer and a softmax over the answers.
 
-    - `fusion="add"` is document 002's model: `F = I_c + T_c`, both `width`
+    - `fusion="add"` adds the two vectors, `F = I_c + T_c`, both `width`
       wide, then `Dense(num_answers)` and softmax. With no hidden layer the
       answer's logits are a sum of an image part and a question part, so
       the model cannot express "the colour *of the circle*".
@@ -57,14 +57,14 @@ def build_vqa_model(
     model's, so weights move between the two layer by layer. For
     answering, that is K times fewer image encodings at no cost. For
     training, measure first: a batch then holds K times fewer distinct
-    images. On chapter 05's scenes (five questions each, 48 pixels,
+    images. On the world's scenes (five questions each, 48 pixels,
     max-pooling, a 2-core CPU) an epoch took 22 s instead of 38 s but
     learned less: 0.853 held-out accuracy after 16 grouped epochs
-    against 0.889 after 12 ungrouped ones. The chapter trains ungrouped
+    against 0.889 after 12 ungrouped ones, so `world_vqa` trains ungrouped
     and saves its time with `downsampling="strided"` instead.
 
     `batch_norm=True` (the `world_vqa` preset) normalizes each convolution's
-    outputs over the batch. Measured on chapter 05's data with a cosine
+    outputs over the batch. Measured on the world's VQA data with a cosine
     schedule (2-core CPU, four initialisations each): 16 epochs from a
     learning rate of 3e-3 with it reached 0.877 to 0.947 held-out
     accuracy; 24 epochs from 2e-3 without it, 0.827 to 0.879. Under `tf.distribute`, each replica normalizes its own share

@@ -237,7 +237,7 @@ def log_mel_spectrogram(waveform, sample_rate, num_mel_bins=40, frame_length=256
 def mfcc(log_mel, num_coefficients=13):
     """MFCCs `(frames, num_coefficients)` from `log_mel_spectrogram` output.
 
-    The DCT-II of the log-mel energies (document 004's speech features),
+    The DCT-II of the log-mel energies (the classic speech features),
     via `tf.signal.mfccs_from_log_mel_spectrograms`, which expects natural
     logs: the dB values are converted first.
 
@@ -257,7 +257,7 @@ def lpc(waveform, order=12, frame_length=256, frame_step=80):
     Linear predictive coding predicts each sample from the `order` before
     it, `x[n] ~ a_1 x[n-1] + ... + a_order x[n-order]`: an all-pole filter,
     the classic model of the vocal tract shaping the buzz of the vocal
-    cords (document 004 lists LPC next to MFCC). For each Hann-windowed
+    cords (the feature speech coding used before MFCC). For each Hann-windowed
     frame the weights solve the autocorrelation (Yule-Walker) equations
     `R a = r`, where `r_k` is the frame's autocorrelation at lag k and
     `R` the Toeplitz matrix `R[i, j] = r_|i-j|`; a small diagonal term

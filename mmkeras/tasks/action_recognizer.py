@@ -11,7 +11,7 @@ from mmkeras.tasks.task import Task
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class ActionRecognizer(Task):
-    """Document 004's video understanding (`build_action_recognizer`: a 3D
+    """Video understanding (`build_action_recognizer`: a 3D
     CNN or a two-stream network) with its preprocessor and action names.
 
     Trains with `fit(clips, actions)` on raw clips (uint8, any length and

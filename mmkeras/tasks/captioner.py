@@ -15,7 +15,7 @@ from mmkeras.training.compilation import compile_function
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class Captioner(Task):
-    """Document 004's captioner (`build_captioner`) with its preprocessor.
+    """An attention captioner (`build_captioner`) with its preprocessor.
 
     Trains with `fit(images, captions)` on raw data: image arrays of any
     size or image file paths, and caption strings in any language. Its

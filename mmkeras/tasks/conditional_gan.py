@@ -9,7 +9,7 @@ from mmkeras.tasks.text_to_image import TextToImageTask
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class ConditionalGAN(TextToImageTask):
-    """Document 000's GAN conditioned on text: a generator
+    """A GAN conditioned on text: a generator
     (`build_cgan_generator`), a projection discriminator
     (`build_cgan_discriminator`) and their preprocessor, trained by `fit`.
 

@@ -8,7 +8,7 @@ from mmkeras.tasks.text_to_image import TextToImageTask
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class ConditionalVAE(TextToImageTask):
-    """Document 000's VAE conditioned on text (`build_cvae`) with its preprocessor.
+    """A VAE conditioned on text (`build_cvae`) with its preprocessor.
 
     Trains with `fit({"image": images, "text": descriptions})` (no
     targets: it reconstructs the images); `generate(descriptions)` draws

@@ -13,7 +13,7 @@ from mmkeras.tasks.task import Task
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class DualEncoder(Task):
-    """Document 002's alignment of images and texts in one space
+    """Images and texts aligned in one space
     (`build_dual_encoder`, the CLIP recipe) with its preprocessor.
 
     Trains with `fit({"image": images, "text": captions})` on raw pairs and

@@ -21,7 +21,7 @@ class MaskedLanguageModel(Task):
     pieces (float32 softmax, so the loss is the sparse cross-entropy,
     weighted to the masked positions). `fill_mask` restores words in
     text; `encoder` and `text_tower` carry the pretrained encoder to other
-    models (chapter 03 fine-tunes it in a product classifier).
+    models (e.g. `ProductClassifier(text_encoder=...)`, to fine-tune it there).
 
     Args:
         backbone: a model from `mmkeras.models.build_mlm_model`.

@@ -1,17 +1,17 @@
-"""Named configurations: each chapter's task as one entry, the single source
-for notebooks, benchmarks, tests and chapter 17's table.
+"""Named configurations: each task of the book as one entry, the single source
+for notebooks, benchmarks, tests and the book's table of models.
 
 A preset holds what builds a task (`backbone`: the arguments of the
 backbone builder, which also size the preprocessor; a GAN's
 `discriminator` too) and how
-its chapter trains it (`training`: epochs, batch size, learning rate and
+the book trains it (`training`: epochs, batch size, learning rate and
 the like). `Task.from_preset(name, ...)` reads it; the vocabulary and the
 labels come from the data, never from the preset.
 """
 
 import copy
 
-# Chapter 09's recognizer, trained two ways (synthetic voices, real ones).
+# The speech recognizer's network, trained two ways (synthetic voices, real ones).
 SPEECH_BACKBONE = {
     "num_features": 40,
     "filters": (64, 64, 64),
@@ -25,7 +25,7 @@ _PRESETS = {
         "task": "Captioner",
         "chapter": "07",
         "description": (
-            "Document 004's captioner on 32-pixel scenes: a strided two-block CNN region grid and an "
+            "An attention captioner on 32-pixel scenes: a strided two-block CNN region grid and an "
             "attention LSTM decoder."
         ),
         "backbone": {
@@ -43,7 +43,7 @@ _PRESETS = {
         "task": "VisualQuestionAnswerer",
         "chapter": "05",
         "description": (
-            "Chapter 05's question-guided attention model on 32-pixel scenes: two glimpses of the region "
+            "A question-guided attention VQA model on 32-pixel scenes: two glimpses of the region "
             "grid chosen by the question, a 256-unit hidden layer, batch normalization in the image encoder."
         ),
         "backbone": {
@@ -59,7 +59,7 @@ _PRESETS = {
     "world_vqa_document": {
         "task": "VisualQuestionAnswerer",
         "chapter": "05",
-        "description": "Document 002's model, F = I_c + T_c then a softmax over the answers, on 32-pixel scenes.",
+        "description": "VQA by addition, F = I_c + T_c, then a softmax over the answers, on 32-pixel scenes.",
         "backbone": {"image_size": 32, "question_length": 14, "fusion": "add", "downsampling": "strided"},
         "training": {"epochs": 4, "batch_size": 64, "learning_rate": 2e-3},
     },
@@ -67,7 +67,7 @@ _PRESETS = {
         "task": "ProductClassifier",
         "chapter": "06",
         "description": (
-            "Chapter 06's product classifier: CNN photo encoder and BiLSTM text encoder, concatenated, "
+            "A product classifier: CNN photo encoder and BiLSTM text encoder, concatenated, "
             "with modality dropout 0.3."
         ),
         "backbone": {"image_size": 32, "text_length": 24, "fusion": "concat", "modality_dropout": 0.3},
@@ -77,7 +77,7 @@ _PRESETS = {
         "task": "DualEncoder",
         "chapter": "08",
         "description": (
-            "Chapter 08's CLIP-style dual encoder on 32-pixel scenes: a three-block CNN image tower and a "
+            "A CLIP-style dual encoder on 32-pixel scenes: a three-block CNN image tower and a "
             "BiLSTM text tower meeting in a 64-dimensional space."
         ),
         "backbone": {
@@ -94,7 +94,7 @@ _PRESETS = {
         "task": "SpeechRecognizer",
         "chapter": "09",
         "description": (
-            "Chapter 09's CTC recognizer on 40 log-mel bands: three Conv1D blocks (the middle one strided) "
+            "A CTC speech recognizer on 40 log-mel bands: three Conv1D blocks (the middle one strided) "
             "and a bidirectional GRU."
         ),
         "backbone": SPEECH_BACKBONE,
@@ -104,7 +104,7 @@ _PRESETS = {
         "task": "SpeechRecognizer",
         "chapter": "09",
         "description": (
-            "Chapter 09's recognizer trained for real recordings (FSDD's spoken digits, "
+            "The world_speech_recognizer network trained for real recordings (FSDD's spoken digits, "
             "benchmarks/real_speech.py): the same model, a third of the learning rate, longer training, and "
             "speed and vocal-tract-length perturbation (warp) to make new voices from the training ones."
         ),
@@ -114,7 +114,7 @@ _PRESETS = {
     "world_action_recognizer": {
         "task": "ActionRecognizer",
         "chapter": "11",
-        "description": "Chapter 11's two-stream network (appearance and frame differences) on 8-frame, 16-pixel clips.",
+        "description": "A two-stream network (appearance and frame differences) on 8-frame, 16-pixel clips.",
         "backbone": {"frames": 8, "image_size": 16, "filters": (8, 16), "two_stream": True},
         "training": {"epochs": 6, "batch_size": 32, "learning_rate": 3e-3},
     },
@@ -122,7 +122,7 @@ _PRESETS = {
         "task": "ConditionalVAE",
         "chapter": "10",
         "description": (
-            "Chapter 10's conditional VAE on 32-pixel object portraits: an 8-dimensional latent code, the "
+            "A conditional VAE on 32-pixel object portraits: an 8-dimensional latent code, the "
             "description appended to every decoder map."
         ),
         "backbone": {"image_size": 32, "text_length": 3, "latent_dim": 8, "filters": (16, 32)},
@@ -132,7 +132,7 @@ _PRESETS = {
         "task": "ConditionalGAN",
         "chapter": "10",
         "description": (
-            "Chapter 10's conditional GAN on 32-pixel object portraits: a 16-dimensional noise generator and a "
+            "A conditional GAN on 32-pixel object portraits: a 16-dimensional noise generator and a "
             "projection discriminator."
         ),
         "backbone": {"image_size": 32, "text_length": 3, "latent_dim": 16},
@@ -143,7 +143,7 @@ _PRESETS = {
         "task": "MaskedLanguageModel",
         "chapter": "03",
         "description": (
-            "Chapter 03's small BERT: two Transformer blocks of width 64 over 32 WordPiece pieces, pretrained "
+            "A small BERT: two Transformer blocks of width 64 over 32 WordPiece pieces, pretrained "
             "by masked language modelling on the world's texts."
         ),
         "backbone": {"sequence_length": 32, "hidden_dim": 64, "num_layers": 2, "num_heads": 4, "intermediate_dim": 128},
@@ -153,7 +153,7 @@ _PRESETS = {
         "task": "Translator",
         "chapter": "15",
         "description": (
-            "Chapter 15's English-to-Chinese translator: a bidirectional LSTM over the English words and an "
+            "An English-to-Chinese translator: a bidirectional LSTM over the English words and an "
             "attention LSTM decoder writing Chinese characters."
         ),
         "backbone": {"source_length": 18, "target_length": 40, "embedding_dim": 32, "units": 64},
@@ -163,7 +163,7 @@ _PRESETS = {
         "task": "Translator",
         "chapter": "15",
         "description": (
-            "Chapter 15's translator grounded in the scene, for the short captions of one-object scenes: a "
+            "The translator grounded in the scene, for the short captions of one-object scenes: a "
             "strided two-block CNN's region grid appended to the English words (one attention over both) and "
             "its mean added to every word."
         ),
@@ -182,7 +182,7 @@ _PRESETS = {
         "task": "SpeechTranslator",
         "chapter": "15",
         "description": (
-            "Chapter 15's end-to-end speech translator: chapter 09's audio encoder (three Conv1D blocks, a "
+            "An end-to-end speech translator: the speech recognizer's audio encoder (three Conv1D blocks, a "
             "bidirectional GRU) read by an attention LSTM decoder that writes Chinese characters."
         ),
         "backbone": {
@@ -255,7 +255,7 @@ def register_preset(name, task, backbone, training=None, description="", chapter
 
     >>> register_preset("my_small_captioner", task="Captioner",
     ...                 backbone={**get_preset("world_captioner")["backbone"], "units": 64},
-    ...                 description="chapter 07's captioner with a narrower LSTM")
+    ...                 description="the world captioner with a narrower LSTM")
     >>> from mmkeras.tasks import Captioner
     >>> captioner = Captioner.from_preset("my_small_captioner", vocabulary=["a", "red", "circle"])
     >>> captioner.backbone.get_layer("decoder").units

@@ -8,7 +8,7 @@ from mmkeras.tasks.image_text_classifier import ImageTextClassifier
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class ProductClassifier(ImageTextClassifier):
-    """Document 003's image + text classifier (`build_product_classifier`)
+    """An image + text classifier (`build_product_classifier`)
     with its preprocessor and category names.
 
     Trains with `fit({"image": photos, "text": texts}, categories)` on raw

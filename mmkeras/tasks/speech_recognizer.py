@@ -11,7 +11,7 @@ from mmkeras.tasks.task import Task
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class SpeechRecognizer(Task):
-    """Document 000's speech-to-text (`build_speech_recognizer`, a CTC
+    """Speech to text (`build_speech_recognizer`, a CTC
     model) with its preprocessor and characters.
 
     Trains with `fit(utterances, transcripts)` on raw audio (WAV files or

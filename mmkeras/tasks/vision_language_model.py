@@ -16,7 +16,7 @@ from mmkeras.training.compilation import compile_function
 
 @keras.saving.register_keras_serializable(package="mmkeras")
 class VisionLanguageModel(Task):
-    """Chapter 13's model (`build_vision_language_model`) with its preprocessor.
+    """A small vision-language model (`build_vision_language_model`) with its preprocessor.
 
     Trains with `fit({"image": images, "prompt": prompts}, answers)` on raw
     data: images of any size or image files, prompts and answers as

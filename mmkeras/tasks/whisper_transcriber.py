@@ -49,8 +49,7 @@ class WhisperTranscriber(Task):
     >>> transcriber.transcribe([silence], allowed_texts=[" yes", " no"])
     [' yes']
 
-    Chapter 14 transcribes the bundled voices, freely and constrained to
-    the world's phrases.
+    `allowed_texts` constrains a transcript to a list of phrases.
     """
 
     preprocessor_class = WhisperTranscriberPreprocessor
