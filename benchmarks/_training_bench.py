@@ -8,18 +8,19 @@ import keras
 from mmkeras.training import detect_device
 
 
-def parse_arguments(description, default_steps):
+def parse_arguments(description, default_steps, default_batch_size=64):
     """`--steps` and `--batch-size`; returns `(args, device)`."""
     parser = argparse.ArgumentParser(description=description.splitlines()[0])
     parser.add_argument("--steps", type=int, default=default_steps)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=default_batch_size)
     return parser.parse_args(), detect_device()
 
 
 def print_header(args, device, timing):
     """The machine, the device, Keras, the batch and how steps were timed, then a blank line."""
+    batch = f"batch {args.batch_size}" if args.batch_size else "each preset's batch"
     print(f"machine: {platform.machine()}, {device}, keras {keras.__version__}, "
-          f"batch {args.batch_size}, {timing.format(steps=args.steps)}")
+          f"{batch}, {timing.format(steps=args.steps)}")
     print()
 
 
