@@ -85,7 +85,7 @@ class Captioner(Task):
         )
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss=MaskedSequenceCrossEntropy())
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides, loss=MaskedSequenceCrossEntropy())
         return task
 
     @property

@@ -59,5 +59,5 @@ class ConditionalVAE(TextToImageTask):
         preprocessor = cls.make_preprocessor(vocabulary, args["image_size"], args["text_length"])
         task = cls(build_cvae(preprocessor.tokenizer.vocabulary_size, **args), preprocessor)
         if compile:
-            task.compile_from_preset(config, loss="mse")
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides, loss="mse")
         return task

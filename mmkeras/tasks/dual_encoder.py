@@ -81,7 +81,7 @@ class DualEncoder(Task):
         )
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss=SymmetricInfoNCE())
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides, loss=SymmetricInfoNCE())
         return task
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):

@@ -95,7 +95,8 @@ class ImageTextClassifier(Task):
         )
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides,
+                                     loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         return task
 
     @property

@@ -80,7 +80,8 @@ class MaskedLanguageModel(Task):
         backbone = build_mlm_model(build_bert_encoder(tokenizer.vocabulary_size, **args))
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss="sparse_categorical_crossentropy", weighted_metrics=["accuracy"])
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides,
+                                     loss="sparse_categorical_crossentropy", weighted_metrics=["accuracy"])
         return task
 
     def text_tower(self, name="text_encoder"):

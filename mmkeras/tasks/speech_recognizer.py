@@ -89,7 +89,7 @@ class SpeechRecognizer(Task):
         backbone = build_speech_recognizer(preprocessor.vocabulary_size, **args)
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss=CTC())
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides, loss=CTC())
         return task
 
     @property

@@ -145,14 +145,21 @@ class Task(keras.Model):
             )
         return config
 
-    def compile_from_preset(self, config, loss, **compile_kwargs):
+    def compile_from_preset(self, config, loss, backbone_overrides=None, **compile_kwargs):
         """Compile with Adam at the preset's learning rate.
 
         XLA is chosen by `mmkeras.training.compile_model` from the device and
         the preset's measured `training.xla_speedups` (per device), if any.
+        Those figures were measured on the preset's own backbone, so they
+        apply only when `backbone_overrides` (the `from_preset` arguments
+        that change it) leave it as the preset builds it; another size gets
+        the device's default.
         """
         training = config.get("training", {})
-        compile_kwargs.setdefault("xla_speedups", training.get("xla_speedups"))
+        backbone = config.get("backbone", {})
+        resized = any(key not in backbone or backbone[key] != value
+                      for key, value in (backbone_overrides or {}).items())
+        compile_kwargs.setdefault("xla_speedups", None if resized else training.get("xla_speedups"))
         compile_model(self, optimizer=keras.optimizers.Adam(training.get("learning_rate", 1e-3)), loss=loss,
                       verbose=False, **compile_kwargs)
 

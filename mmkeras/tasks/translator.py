@@ -122,7 +122,7 @@ class Translator(Task):
         )
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss=MaskedSequenceCrossEntropy())
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides, loss=MaskedSequenceCrossEntropy())
         return task
 
     @property

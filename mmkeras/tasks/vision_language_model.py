@@ -87,7 +87,7 @@ class VisionLanguageModel(Task):
         )
         task = cls(backbone, preprocessor)
         if compile:
-            task.compile_from_preset(config, loss=MaskedSequenceCrossEntropy())
+            task.compile_from_preset(config, backbone_overrides=backbone_overrides, loss=MaskedSequenceCrossEntropy())
         return task
 
     @property

@@ -4,6 +4,7 @@ import pytest
 
 from mmkeras.layers import TextEncoder
 from mmkeras.training import compile_model
+from mmkeras.training import detect_device
 from mmkeras.training import plan_compile
 
 
@@ -81,12 +82,17 @@ def test_a_task_preset_carries_its_measured_speedup_into_compile():
     from mmkeras.tasks import get_preset
 
     preset = get_preset("world_captioner")
+    vocabulary = ["a", "red", "circle"]
     preset["training"]["xla_speedups"] = {"cpu": 1.5, "gpu": 1.5}
-    task = Captioner.from_preset(preset, vocabulary=["a", "red", "circle"], filters=(8,), feature_dim=8, units=8)
-    assert task.jit_compile is True
+    assert Captioner.from_preset(preset, vocabulary=vocabulary).jit_compile is True
+    # The figure was measured on the preset's backbone: another size gets the device's default (off on a CPU).
+    resized = Captioner.from_preset(preset, vocabulary=vocabulary, filters=(8,), feature_dim=8, units=8)
+    assert resized.jit_compile is (detect_device() == "gpu")
+    # An override equal to the preset's own value leaves the backbone, and the figure, as they were.
+    same = Captioner.from_preset(preset, vocabulary=vocabulary, units=preset["backbone"]["units"])
+    assert same.jit_compile is True
     preset["training"]["xla_speedups"] = {"cpu": 0.6, "gpu": 0.6}
-    task = Captioner.from_preset(preset, vocabulary=["a", "red", "circle"], filters=(8,), feature_dim=8, units=8)
-    assert task.jit_compile is False
+    assert Captioner.from_preset(preset, vocabulary=vocabulary).jit_compile is False
 
 
 @pytest.mark.parametrize("backend, compiled, why", [("jax", True, "jax.jit"), ("torch", False, "runs eagerly")])
