@@ -157,9 +157,9 @@ class Task(keras.Model):
         """
         training = config.get("training", {})
         backbone = config.get("backbone", {})
-        resized = any(key not in backbone or backbone[key] != value
+        changed = any(key not in backbone or backbone[key] != value
                       for key, value in (backbone_overrides or {}).items())
-        compile_kwargs.setdefault("xla_speedups", None if resized else training.get("xla_speedups"))
+        compile_kwargs.setdefault("xla_speedups", None if changed else training.get("xla_speedups"))
         compile_model(self, optimizer=keras.optimizers.Adam(training.get("learning_rate", 1e-3)), loss=loss,
                       verbose=False, **compile_kwargs)
 
