@@ -6,6 +6,7 @@ import tensorflow as tf
 from mmkeras.preprocessing.raw_datasets import preprocessed_dataset
 from mmkeras.tasks.presets import get_preset
 from mmkeras.training.compilation import compile_model
+from mmkeras.training.quantization import quantize_model
 
 
 class Task(keras.Model):
@@ -64,11 +65,15 @@ class Task(keras.Model):
         the old weights are dropped, so the next call runs the quantized
         ones.
 
+        It runs `mmkeras.training.quantize_model`, which skips Keras's
+        garbage collection after every replaced kernel (Whisper tiny.en:
+        1 s instead of 15 s).
+
         Args:
             mode: a mode of `keras.Model.quantize`, such as `"int8"`.
             **kwargs: passed to `keras.Model.quantize`.
         """
-        self.backbone.quantize(mode, **kwargs)
+        quantize_model(self.backbone, mode, **kwargs)
         self._compiled_functions.clear()
         self.train_function = self.test_function = self.predict_function = None
 

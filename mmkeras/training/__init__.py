@@ -9,6 +9,8 @@
   one machine or several hosts.
 - `gather_from_replicas`, `replica_count`: a tensor from every replica,
   for losses that need the global batch (contrastive negatives).
+- `quantize_model`: Keras's post-training quantization, without its
+  garbage collection after every replaced kernel.
 - `backend_recommendation`: which backend to train on, per device, from
   `benchmarks/backends.py`'s measurements.
 """
@@ -32,6 +34,7 @@ from mmkeras.training.precision import PrecisionPlan
 from mmkeras.training.precision import check_mixed_precision_safe
 from mmkeras.training.precision import plan_precision
 from mmkeras.training.precision import set_precision_policy
+from mmkeras.training.quantization import quantize_model
 from mmkeras.training.recommendations import BACKEND_RECOMMENDATIONS
 from mmkeras.training.recommendations import backend_recommendation
 from mmkeras.training.replicas import gather_from_replicas
