@@ -67,7 +67,6 @@ _LONG_ITEMS = {
     "08_cross_modal_retrieval_and_alignment": 32,
     "test_every_task_round_trips_on_backend[torch]": 28,
     "test_docstring_examples_run[mmkeras.serving]": 15,
-    "test_it_transcribes_alike_on_backend[jax]": 32,
     "test_it_reloads_from_one_keras_file_and_exports_a_saved_model": 17,
 }
 

@@ -1,32 +1,35 @@
-"""Run in a fresh process under any Keras backend: Whisper's transcripts of two bundled clips.
+"""Run in a fresh process under any Keras backend: Whisper's greedy and constrained transcripts of some clips.
 
-Usage: KERAS_BACKEND=jax python -m tests.tasks.whisper_transcriber_run
+Usage: KERAS_BACKEND=jax python -m tests.tasks.whisper_transcriber_run SETTINGS
 
-The last two lines printed are the backend's name and JSON: greedy and
-constrained transcripts (beam search's own test is on TensorFlow; it runs
-the same step function).
+SETTINGS is JSON: `{"clips": [paths], "max_length": int, "allowed": [texts]}`.
+The last two lines printed are the backend's name and JSON: the greedy
+transcripts (at most `max_length` tokens) and the transcripts constrained to
+`allowed` (beam search's own test is on TensorFlow; it runs the same step
+function).
 """
 
 import json
+import sys
 
 import keras
 
-from mmkeras.datasets import data_path
 from mmkeras.tasks import WhisperTranscriber
 
-CLIPS = [data_path("speech", "wav", "s01", "p001.wav"), data_path("speech", "wav", "s02", "p001.wav")]
-ALLOWED = [" Small red triangle.", " Small green circle", " one"]
+# Two voices: enough to show a batch decodes per clip, few enough to keep a fresh process short.
+NUM_CLIPS = 2
 
 
-def main():
+def main(settings):
     transcriber = WhisperTranscriber.from_preset("whisper-tiny.en")
+    clips = settings["clips"]
     results = {
-        "greedy": transcriber.transcribe(CLIPS, max_length=12),
-        "constrained": transcriber.transcribe(CLIPS, allowed_texts=ALLOWED),
+        "greedy": transcriber.transcribe(clips, max_length=settings["max_length"]),
+        "constrained": transcriber.transcribe(clips, allowed_texts=settings["allowed"]),
     }
     print(f"keras backend: {keras.backend.backend()}")
     print(json.dumps(results))
 
 
 if __name__ == "__main__":
-    main()
+    main(json.loads(sys.argv[1]))
