@@ -3,6 +3,10 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
+from tests.graph_settings import use_test_graph_settings
+
+use_test_graph_settings()
+
 # Property tests: the same generated examples on every run (a CI failure
 # reproduces by running the test again), no time limit per example (two
 # workers share two cores), and no example database written into the tree.

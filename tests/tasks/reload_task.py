@@ -12,9 +12,11 @@ import sys
 import keras
 import numpy as np
 
+from tests.graph_settings import use_test_graph_settings
 from tests.tasks.task_cases import readable_outputs
 
 if __name__ == "__main__":
+    use_test_graph_settings()  # as in the test process that saved the tasks and read their outputs
     outputs = {}
     for folder in sorted(pathlib.Path(sys.argv[1]).iterdir()):
         task = keras.saving.load_model(folder / "task.keras", safe_mode=True)
