@@ -65,9 +65,8 @@ class Task(keras.Model):
         the old weights are dropped, so the next call runs the quantized
         ones.
 
-        It runs `mmkeras.training.quantize_model`, which skips Keras's
-        garbage collection after every replaced kernel (Whisper tiny.en:
-        1 s instead of 15 s).
+        It runs `mmkeras.training.quantize_model`, which is Keras's
+        quantization at a fraction of its time (its docstring says why).
 
         Args:
             mode: a mode of `keras.Model.quantize`, such as `"int8"`.

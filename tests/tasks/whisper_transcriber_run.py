@@ -16,9 +16,6 @@ import keras
 
 from mmkeras.tasks import WhisperTranscriber
 
-# Two voices: enough to show a batch decodes per clip, few enough to keep a fresh process short.
-NUM_CLIPS = 2
-
 
 def main(settings):
     transcriber = WhisperTranscriber.from_preset("whisper-tiny.en")

@@ -20,6 +20,7 @@ def test_it_quantizes_as_keras_does_and_leaves_no_object_frozen():
     assert quantize_model(mine, "int8") is mine
     theirs.quantize("int8")
     assert [layer.quantization_mode for layer in mine.layers] == ["int8", "int8"]
+    assert len(mine.weights) == len(theirs.weights)
     for a, b in zip(mine.weights, theirs.weights):
         assert a.name == b.name and a.dtype == b.dtype
         np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
